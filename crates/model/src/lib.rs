@@ -14,6 +14,7 @@
 //! assert!(Threshold::HALF.is_reached_by(3.0, d.total(), d.is_integral()));
 //! ```
 
+mod analysis;
 mod distribution;
 mod error;
 mod layer;
@@ -21,6 +22,7 @@ mod observation;
 mod threshold;
 mod window;
 
+pub use analysis::{Analysis, Provenance, WindowResult};
 pub use distribution::{Distribution, Share};
 pub use error::ModelError;
 pub use layer::Layer;
