@@ -1,0 +1,279 @@
+//! Folding attributed observations into weight per (day, entity), then per window.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use powermap_model::{Distribution, Window};
+
+use crate::{Population, WindowError, WindowSpec};
+
+/// Weight per entity id within one window.
+type WindowSums = Vec<(Window, HashMap<u32, f64>)>;
+
+/// One block kept for block-count windows.
+#[derive(Debug, Clone, Copy)]
+struct BlockRecord {
+    height: u64,
+    entity: u32,
+    weight: f64,
+    day: NaiveDate,
+}
+
+/// Accumulates attributed observations in any order.
+///
+/// Memory: one cell per (UTC day, entity) with weight, plus one 32-byte record per
+/// observation when block windows were requested (`keep_blocks`).
+#[derive(Debug, Default)]
+pub struct Aggregator {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    days: BTreeMap<NaiveDate, HashMap<u32, f64>>,
+    blocks: Option<Vec<BlockRecord>>,
+    missing_heights: u64,
+    observations: u64,
+}
+
+impl Aggregator {
+    /// A new aggregator; `keep_blocks` keeps per-block records for block-count windows.
+    pub fn new(keep_blocks: bool) -> Self {
+        Aggregator {
+            blocks: keep_blocks.then(Vec::new),
+            ..Default::default()
+        }
+    }
+
+    /// Adds `weight` for `entity` at `time` (its UTC day, as EDI takes the first 10
+    /// characters of the timestamp).
+    pub fn add(&mut self, time: DateTime<Utc>, height: Option<u64>, entity: &str, weight: f64) {
+        let id = match self.index.get(entity) {
+            Some(&id) => id,
+            None => {
+                let id = self.names.len() as u32;
+                self.names.push(entity.to_string());
+                self.index.insert(entity.to_string(), id);
+                id
+            }
+        };
+        let day = time.date_naive();
+        *self.days.entry(day).or_default().entry(id).or_insert(0.0) += weight;
+        self.observations += 1;
+        if let Some(blocks) = &mut self.blocks {
+            match height {
+                Some(height) => blocks.push(BlockRecord {
+                    height,
+                    entity: id,
+                    weight,
+                    day,
+                }),
+                None => self.missing_heights += 1,
+            }
+        }
+    }
+
+    /// Number of observations added.
+    pub fn observations(&self) -> u64 {
+        self.observations
+    }
+
+    /// Number of distinct entities seen.
+    pub fn entities(&self) -> usize {
+        self.names.len()
+    }
+
+    /// First and last UTC day with data.
+    pub fn day_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        Some((*self.days.keys().next()?, *self.days.keys().next_back()?))
+    }
+
+    /// The windows of `spec` over this data, oldest first, each with its distribution.
+    ///
+    /// Windows without any weight have an empty distribution (metrics report them as
+    /// undefined, as EDI does). Population members with zero weight are added per `population`.
+    pub fn distributions(
+        &self,
+        spec: &WindowSpec,
+        population: Population,
+    ) -> Result<Vec<(Window, Distribution)>, WindowError> {
+        spec.validate()?;
+        let sums = match spec {
+            WindowSpec::Blocks { size, step } => self.block_sums(*size, *step)?,
+            _ => match self.day_range() {
+                None => Vec::new(),
+                Some((first, last)) => spec
+                    .day_windows(first, last)
+                    .into_iter()
+                    .map(|w| {
+                        let s = self.day_sum(w.start, w.end);
+                        (w, s)
+                    })
+                    .collect(),
+            },
+        };
+        let members = population_members(&sums, population);
+        Ok(sums
+            .into_iter()
+            .zip(members)
+            .map(|((window, weights), zeros)| {
+                let dist = Distribution::from_weights(
+                    weights
+                        .iter()
+                        .map(|(&id, &w)| (self.names[id as usize].clone(), w))
+                        .chain(
+                            zeros
+                                .iter()
+                                .map(|&id| (self.names[id as usize].clone(), 0.0)),
+                        ),
+                )
+                .expect("weights were validated when observations were read");
+                (window, dist)
+            })
+            .collect())
+    }
+
+    fn day_sum(&self, start: NaiveDate, end: NaiveDate) -> HashMap<u32, f64> {
+        let mut acc: HashMap<u32, f64> = HashMap::new();
+        for cells in self.days.range(start..=end).map(|(_, c)| c) {
+            for (&id, &w) in cells {
+                *acc.entry(id).or_insert(0.0) += w;
+            }
+        }
+        acc
+    }
+
+    fn block_sums(&self, size: u64, step: u64) -> Result<WindowSums, WindowError> {
+        let blocks = self.blocks.as_ref().ok_or(WindowError::MissingHeights(0))?;
+        if self.missing_heights > 0 {
+            return Err(WindowError::MissingHeights(self.missing_heights));
+        }
+        let mut sorted = blocks.clone();
+        sorted.sort_by_key(|b| b.height);
+        let n = sorted.len() as u64;
+        if n < size {
+            return Ok(Vec::new());
+        }
+        // Anchor at the newest block: the last window ends there.
+        let mut starts = Vec::new();
+        let mut end = n;
+        while end >= size {
+            starts.push(end - size);
+            if end < step + size {
+                break;
+            }
+            end -= step;
+        }
+        starts.reverse();
+        Ok(starts
+            .into_iter()
+            .map(|s| {
+                let slice = &sorted[s as usize..(s + size) as usize];
+                let mut acc: HashMap<u32, f64> = HashMap::new();
+                for b in slice {
+                    *acc.entry(b.entity).or_insert(0.0) += b.weight;
+                }
+                let first_day = slice.iter().map(|b| b.day).min().expect("non-empty");
+                let last_day = slice.iter().map(|b| b.day).max().expect("non-empty");
+                let mut w = Window::days(first_day, last_day);
+                w.heights = Some((slice[0].height, slice[slice.len() - 1].height));
+                (w, acc)
+            })
+            .collect())
+    }
+}
+
+/// For each window, the zero-weight entities its population adds.
+fn population_members(
+    sums: &[(Window, HashMap<u32, f64>)],
+    population: Population,
+) -> Vec<Vec<u32>> {
+    let producers: Vec<HashSet<u32>> = sums
+        .iter()
+        .map(|(_, m)| {
+            m.iter()
+                .filter(|(_, &w)| w > 0.0)
+                .map(|(&id, _)| id)
+                .collect()
+        })
+        .collect();
+    let all: HashSet<u32> = producers.iter().flatten().copied().collect();
+    producers
+        .iter()
+        .enumerate()
+        .map(|(k, own)| {
+            if own.is_empty() {
+                return Vec::new();
+            }
+            let mut extra: Vec<u32> = match population {
+                Population::All => all.difference(own).copied().collect(),
+                Population::Window(p) => {
+                    let lo = k.saturating_sub(p as usize);
+                    let hi = (k + p as usize).min(producers.len() - 1);
+                    producers[lo..=hi]
+                        .iter()
+                        .flatten()
+                        .filter(|id| !own.contains(id) && !sums[k].1.contains_key(id))
+                        .copied()
+                        .collect::<HashSet<_>>()
+                        .into_iter()
+                        .collect()
+                }
+            };
+            extra.retain(|id| !sums[k].1.contains_key(id));
+            extra.sort_unstable();
+            extra
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn population_adds_neighbours_with_zero() {
+        let mut agg = Aggregator::new(false);
+        agg.add(t(2024, 1, 1), None, "A", 1.0);
+        agg.add(t(2024, 1, 1), None, "B", 1.0);
+        agg.add(t(2024, 1, 2), None, "A", 1.0);
+        agg.add(t(2024, 1, 3), None, "C", 1.0);
+        let spec = WindowSpec::days(1, 1);
+        let w0 = agg.distributions(&spec, Population::Window(0)).unwrap();
+        assert_eq!(w0[1].1.len(), 1);
+        let w1 = agg.distributions(&spec, Population::Window(1)).unwrap();
+        assert_eq!(w1[1].1.len(), 3); // A produced, B and C neighbours
+        assert_eq!(w1[0].1.len(), 2); // A, B; day 2 adds nothing new
+        let all = agg.distributions(&spec, Population::All).unwrap();
+        assert!(all.iter().all(|(_, d)| d.len() == 3));
+    }
+
+    #[test]
+    fn block_windows_anchor_at_newest() {
+        let mut agg = Aggregator::new(true);
+        for h in 0..10u64 {
+            agg.add(
+                t(2024, 1, 1 + h as u32),
+                Some(h),
+                if h % 2 == 0 { "A" } else { "B" },
+                1.0,
+            );
+        }
+        let spec = WindowSpec::Blocks { size: 4, step: 4 };
+        let out = agg.distributions(&spec, Population::Window(0)).unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].0.heights, Some((6, 9)));
+        assert_eq!(out[0].0.heights, Some((2, 5)));
+        assert_eq!(out[1].1.total(), 4.0);
+    }
+
+    #[test]
+    fn block_windows_need_heights() {
+        let mut agg = Aggregator::new(true);
+        agg.add(t(2024, 1, 1), None, "A", 1.0);
+        let spec = WindowSpec::Blocks { size: 1, step: 1 };
+        assert!(agg.distributions(&spec, Population::Window(0)).is_err());
+    }
+}
