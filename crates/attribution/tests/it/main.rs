@@ -1,0 +1,5 @@
+//! Integration tests of powermap-attribution (one binary: examples, properties, built-in).
+
+mod builtin;
+mod properties;
+mod resolution;
