@@ -52,3 +52,8 @@ pub use nakamoto::{decisive_coalition, nakamoto, tau_index};
 pub use registry::{default_metrics, edi_metrics, Metric, VALID_IDS};
 pub use theil::theil_index;
 pub use total::total_entities;
+
+/// `docs/metrics.md`, whose Rust examples run as doctests so the guide cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/metrics.md")]
+struct MetricsGuide;
