@@ -1,0 +1,36 @@
+//! Everything that turns [`Analysis`] values into bytes: the terminal summary, EDI-compatible
+//! CSV, JSON Lines, Parquet, and SVG/PNG plots.
+//!
+//! It sits at the end of the flow (`… → metrics → findings → render`) and is shared by the CLI
+//! and the HTTP server. Every function is pure: it writes into an `impl Write` or returns a
+//! `String` / bytes. Placing files is the caller's job; [`write_atomic`] does it safely.
+//!
+//! | output | entry point |
+//! |---|---|
+//! | terminal summary | [`summary::render`] |
+//! | EDI long form, per-metric wide files, `shares.csv`, `windows.csv` | [`csv_files`] |
+//! | JSON Lines with a `type` field | [`jsonl::write_jsonl`] |
+//! | Parquet long-form metrics table | [`parquet_table::write_parquet`] |
+//! | metric time series, stacked shares (SVG, PNG) | [`plot`] |
+//!
+//! ```
+//! use powermap_render::csv_files::{write_long, edi_value};
+//! let mut out = Vec::new();
+//! write_long(&[], edi_value, &mut out).unwrap();
+//! assert_eq!(String::from_utf8(out).unwrap(), "ledger,date,clustering\n");
+//! ```
+//!
+//! [`Analysis`]: powermap_model::Analysis
+
+mod atomic;
+pub mod csv_files;
+mod error;
+pub mod jsonl;
+pub mod parquet_table;
+pub mod plot;
+mod pyfloat;
+pub mod summary;
+
+pub use atomic::write_atomic;
+pub use error::{RenderError, Result};
+pub use pyfloat::{edi_value, python_float};

@@ -1,0 +1,6 @@
+//! Integration tests of powermap-render, one binary (see STYLE.md, "Tests").
+
+mod fixture;
+mod golden;
+mod plots;
+mod summary;
