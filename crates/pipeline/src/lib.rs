@@ -1,0 +1,28 @@
+//! The pipeline: the one crate that knows the order of the stages.
+//!
+//! ```text
+//!  source ──▶ Observation ──attribution──▶ AttributedObservation
+//!         ──windows──▶ (Window, Distribution)… ──metrics──▶ Analysis
+//! ```
+//!
+//! [`Analyzer`] is the streaming core: push attributed observations in any order, then
+//! [`Analyzer::finish`] cuts windows and computes metrics, one [`Analysis`] per
+//! (network, layer). Memory grows with days × entities, not with observations.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use powermap_model::{Attribution, Layer, Rule};
+//! use powermap_pipeline::{AnalyzeOptions, Analyzer};
+//! use powermap_windows::WindowSpec;
+//! let mut a = Analyzer::new(AnalyzeOptions { window: WindowSpec::days(1, 1), ..Default::default() });
+//! let t = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+//! a.push("bitcoin", Layer::Consensus, t, Some(1), 1.0, "Foundry USA", Rule::Preattributed);
+//! let out = a.finish(Default::default()).unwrap();
+//! assert_eq!(out[0].windows.len(), 1);
+//! ```
+
+mod analyzer;
+mod error;
+
+pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats};
+pub use error::PipelineError;
