@@ -235,7 +235,8 @@ impl Registry {
     }
 
     /// EDI's fallback name for the evidence: reward addresses sorted and joined with `/`,
-    /// [`SPECIAL_ADDRESS`] when all are special, [`UNDEFINED_PRODUCER`] when there are none.
+    /// [`SPECIAL_ADDRESS`] when all are special; with no reward address, the label if any,
+    /// else [`UNDEFINED_PRODUCER`].
     pub fn fallback_name(&self, ev: &Evidence) -> String {
         match self.effective_addresses(ev) {
             Some(a) if a.is_empty() => SPECIAL_ADDRESS.to_string(),
@@ -243,7 +244,6 @@ impl Registry {
             None => ev
                 .label
                 .clone()
-                .or_else(|| ev.identifiers.clone())
                 .unwrap_or_else(|| UNDEFINED_PRODUCER.to_string()),
         }
     }
