@@ -1,6 +1,9 @@
 //! Reference test: our EDI mapping against EDI's own outputs on its sample data
 //! (`tests/reference/edi-samples/`, EDI commit 605ebc9), block by block.
 
+#[path = "robustness/mod.rs"]
+mod robustness;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
