@@ -1,1 +1,62 @@
-fn main() {}
+//! `powermap`: measure where power concentrates in decentralized networks.
+//!
+//! This binary only parses flags and dispatches; the work lives in the library crates.
+
+mod analyze;
+mod datasets;
+mod entities;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Measure where power concentrates in decentralized networks: shares per real-world entity,
+/// decisive coalitions, and concentration metrics over time (EDI-compatible).
+///
+/// Run `powermap analyze` with no arguments to analyse the built-in dataset (every Bitcoin
+/// block 2021–2026, attributed to pools and their owners).
+#[derive(Debug, Parser)]
+#[command(name = "powermap", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute concentration metrics per window (default: the built-in Bitcoin dataset).
+    Analyze(analyze::Args),
+    /// Why is a subject attributed to an entity? Inspect the attribution registry.
+    #[command(subcommand)]
+    Entities(entities::Command),
+    /// List the built-in datasets.
+    Datasets(datasets::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Entities(cmd) => entities::run(cmd),
+        Command::Datasets(args) => datasets::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed stdout (`powermap … | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -23,6 +23,8 @@
 
 mod analyzer;
 mod error;
+mod input;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats};
 pub use error::PipelineError;
+pub use input::{run, Input, Registries, RunOutput};

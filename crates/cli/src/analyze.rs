@@ -1,0 +1,194 @@
+//! `powermap analyze`: observations → attribution → windows → metrics → summary / files.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressStyle};
+use powermap_attribution::{Registry, ResolveOptions, Unattributed};
+use powermap_metrics::{default_metrics, Metric};
+use powermap_model::{Boundary, Threshold};
+use powermap_pipeline::{AnalyzeOptions, Input, Registries};
+use powermap_windows::{Alignment, Population, WindowSpec};
+
+use crate::output::{self, OutputFormat};
+
+/// Arguments of `powermap analyze`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  powermap analyze                                   # built-in Bitcoin data, 30-day windows
+  powermap analyze --window 30d/7d --plot --out out  # weekly steps, CSV + plots in out/
+  powermap analyze --window month --format csv       # monthly windows, EDI-style CSV to stdout
+  powermap analyze obs.parquet --unattributed exclude")]
+pub struct Args {
+    /// Observation files in the open format (.csv, .jsonl, .parquet). Without files, the
+    /// built-in dataset is analysed.
+    files: Vec<PathBuf>,
+
+    /// Built-in dataset to analyse when no files are given (see `powermap datasets`).
+    #[arg(long, default_value = "bitcoin-pools")]
+    dataset: String,
+
+    /// Windows: `30d` (30-day windows every 30 days), `30d/1d` (stepping daily),
+    /// `1000blocks[/step]`, `month`, or `all` (one window over everything).
+    #[arg(long, short, default_value = "30d", value_name = "SPEC")]
+    window: WindowSpec,
+
+    /// Anchor day windows at the `start` of the data (EDI) or its `end` (the newest window
+    /// ends on the last day).
+    #[arg(long, default_value = "end", value_parser = ["start", "end"])]
+    align: String,
+
+    /// First day to include (UTC, inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<NaiveDate>,
+
+    /// Last day to include (UTC, inclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<NaiveDate>,
+
+    /// EDI population windows: entities active within N neighbouring windows count with 0
+    /// weight (changes Gini and Theil only); `all` = every entity seen.
+    #[arg(long, default_value = "1", value_name = "N|all")]
+    population: Population,
+
+    /// Comma-separated metric ids (default: all). E.g. `gini,hhi,nakamoto_coefficient=1/3`.
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    metrics: Option<Vec<String>>,
+
+    /// Roll pools up to their owners through dated ownership links (default).
+    #[arg(long, overrides_with = "no_cluster")]
+    cluster: bool,
+
+    /// Count each pool/brand as its own entity.
+    #[arg(long)]
+    no_cluster: bool,
+
+    /// Weight no rule attributes: `separate` (each subject its own entity, EDI's rule),
+    /// `unknown` (one bucket) or `exclude`. Default: `unknown` for the built-in dataset
+    /// (its unattributed blocks carry no subject to separate them), `separate` otherwise.
+    #[arg(long, value_name = "MODE")]
+    unattributed: Option<Unattributed>,
+
+    /// Coalition boundary in the summary: `at_least` (share ≥ t, EDI) or `greater` (> t).
+    #[arg(long, default_value = "at_least")]
+    boundary: Boundary,
+
+    /// Output: `table` (readable summary), `csv` (EDI-compatible), `json` (JSON Lines),
+    /// `parquet` (needs --out).
+    #[arg(long, short, default_value = "table")]
+    format: OutputFormat,
+
+    /// Directory for output files (written atomically). Without it, csv/json go to stdout.
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Also write plots (SVG and PNG) into --out (default `./powermap-out`).
+    #[arg(long)]
+    plot: bool,
+
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs `powermap analyze`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let metrics = match &args.metrics {
+        None => default_metrics(),
+        Some(ids) => ids
+            .iter()
+            .map(|id| Metric::parse(id.trim()).with_context(|| format!("--metrics: `{id}`")))
+            .collect::<Result<_>>()?,
+    };
+    let builtin = args.files.is_empty();
+    let input = if builtin {
+        Input::Builtin(args.dataset.clone())
+    } else {
+        Input::Observations(args.files.clone())
+    };
+    let mut registries = Registries::default();
+    registries.insert(Registry::bitcoin_builtin().context("loading the built-in registry")?);
+    let resolve = ResolveOptions {
+        clustering: !args.no_cluster,
+        unattributed: args.unattributed.unwrap_or(if builtin {
+            Unattributed::Bucket
+        } else {
+            Unattributed::Separate
+        }),
+    };
+    let mut window = args.window.clone();
+    if let WindowSpec::Days { align, .. } = &mut window {
+        *align = if args.align == "start" {
+            Alignment::Start
+        } else {
+            Alignment::End
+        };
+    }
+    let opts = AnalyzeOptions {
+        window,
+        population: args.population,
+        metrics,
+        clustering: resolve.clustering,
+        from: args.from,
+        to: args.to,
+    };
+
+    let bar = progress_bar(args.quiet);
+    let out = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |n| {
+        bar.set_position(n)
+    })?;
+    bar.finish_and_clear();
+
+    let findings = attribution_notes(&out.stats, resolve);
+    output::emit(
+        &out.analyses,
+        &output::Options {
+            format: args.format,
+            out: args.out,
+            plot: args.plot,
+            boundary: args.boundary,
+            thresholds: vec![Threshold::THIRD, Threshold::HALF, Threshold::TWO_THIRDS],
+            notes: findings,
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} reading observations: {human_pos} ({per_sec})")
+            .expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// Lines about attribution quality shown with the summary.
+fn attribution_notes(
+    stats: &powermap_pipeline::AttributionStats,
+    r: ResolveOptions,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let share = stats.unattributed_share();
+    if share > 0.0 {
+        notes.push(format!(
+            "{:.1}% of weight is unattributed (treated as `{}`; try --unattributed separate|unknown|exclude to see the range)",
+            share * 100.0,
+            r.unattributed
+        ));
+    }
+    if stats.excluded > 0 {
+        notes.push(format!(
+            "{} observations excluded as unattributed",
+            stats.excluded
+        ));
+    }
+    notes
+}
