@@ -12,7 +12,7 @@
 //! It is pure: the `add_*` loaders take text, never paths (the `powermap-edi` crate reads
 //! EDI's `mapping_information/` directory from disk).
 //!
-//! [`Registry::resolve`] applies **one precedence** (see [`resolve`](crate::resolve) module
+//! [`Registry::resolve`] applies **one precedence** (see [`resolve`] module
 //! docs and `docs/attribution.md`): pre-attributed label, identifiers, addresses, clusters,
 //! then unattributed ([`Unattributed`]); with clustering on, ownership links roll the brand up
 //! to its owner. [`Registry::explain`] shows the chain and the candidates that lost.
