@@ -1,0 +1,431 @@
+//! JSON Lines: one JSON object per line, keys named like the CSV columns.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use powermap_model::Observation;
+use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
+
+use crate::fields::{self, Column};
+use crate::{time, IngestError, Position, MAX_RECORD_BYTES};
+
+/// Streams observations from JSON Lines.
+///
+/// Blank lines are skipped; absent optional keys and `null` mean the same; unknown keys are
+/// rejected. A line longer than [`MAX_RECORD_BYTES`] is reported and skipped without being
+/// buffered, and reading goes on with the next line.
+pub struct JsonlReader<R: Read> {
+    r: BufReader<R>,
+    path: PathBuf,
+    line: u64,
+    /// Holds a line that straddles the end of the read buffer.
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: Read> JsonlReader<R> {
+    /// Wraps `reader`. `path` names the input in error messages.
+    pub fn new(reader: R, path: impl Into<PathBuf>) -> Self {
+        JsonlReader {
+            r: BufReader::with_capacity(256 * 1024, reader),
+            path: path.into(),
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Slow path: gathers a line that spans reads into `buf`. Returns `Ok(false)` at the end of
+    /// input, and an error for an over-long line (after skipping it).
+    fn gather(&mut self) -> Result<bool, IngestError> {
+        self.buf.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let avail = match self.r.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(IngestError::io(&self.path, e)),
+            };
+            if avail.is_empty() {
+                break;
+            }
+            any = true;
+            let (take, end) = match avail.iter().position(|&b| b == b'\n') {
+                Some(i) => (i, true),
+                None => (avail.len(), false),
+            };
+            if !too_long && self.buf.len() + take <= MAX_RECORD_BYTES {
+                self.buf.extend_from_slice(&avail[..take]);
+            } else {
+                too_long = true;
+                self.buf.clear();
+            }
+            self.r.consume(take + usize::from(end));
+            if end {
+                break;
+            }
+        }
+        if too_long {
+            return Err(IngestError::Record {
+                path: self.path.clone(),
+                position: Position::Line(self.line),
+                problem: format!("line longer than {MAX_RECORD_BYTES} bytes"),
+            });
+        }
+        Ok(any)
+    }
+}
+
+impl<R: Read> Iterator for JsonlReader<R> {
+    type Item = Result<Observation, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.line += 1;
+            // Fast path: the whole line is already buffered, parse it in place.
+            let avail = match self.r.fill_buf() {
+                Ok(a) => a,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(IngestError::io(&self.path, e)));
+                }
+            };
+            if let Some(i) = avail.iter().position(|&b| b == b'\n') {
+                let parsed = parse_line(&avail[..i], &self.path, self.line);
+                self.r.consume(i + 1);
+                match parsed {
+                    None => continue,
+                    some => return some,
+                }
+            }
+            match self.gather() {
+                Ok(true) => {}
+                Ok(false) => self.done = true,
+                Err(e @ IngestError::Io { .. }) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Err(e) => return Some(Err(e)),
+            }
+            if let Some(r) = parse_line(&self.buf, &self.path, self.line) {
+                return Some(r);
+            }
+        }
+        None
+    }
+}
+
+/// Parses one line; `None` for a blank line.
+fn parse_line(line: &[u8], path: &Path, n: u64) -> Option<Result<Observation, IngestError>> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let position = Position::Line(n);
+    let record = |problem: String| IngestError::Record {
+        path: path.to_path_buf(),
+        position,
+        problem,
+    };
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let raw = match de
+        .deserialize_map(RowVisitor)
+        .and_then(|r| de.end().map(|()| r))
+    {
+        Ok(raw) => raw,
+        Err(e) => return Some(Err(record(json_problem(&e)))),
+    };
+    if let Some(name) = raw.unknown {
+        return Some(Err(record(format!(
+            "unknown key {} (expected: {})",
+            fields::quote(&name),
+            fields::COLUMNS.join(", ")
+        ))));
+    }
+    if let Some(c) = raw.duplicate {
+        return Some(Err(record(format!("key \"{}\" appears twice", c.name()))));
+    }
+    Some(
+        raw.observation()
+            .map_err(|(c, problem)| IngestError::Field {
+                path: path.to_path_buf(),
+                position,
+                field: c.name(),
+                problem,
+            }),
+    )
+}
+
+/// serde_json's message without its "at line 1 column 7" (the line is ours to report).
+fn json_problem(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    let msg = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(m, _)| m);
+    match e.column() {
+        0 => format!("malformed JSON: {msg}"),
+        col => format!("malformed JSON at column {col}: {msg}"),
+    }
+}
+
+/// A JSON value as read, before it is checked against its field.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(Cow<'a, str>),
+    Nested(&'static str),
+}
+
+impl fmt::Display for Scalar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Null => f.write_str("null"),
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::U64(n) => write!(f, "{n}"),
+            Scalar::I64(n) => write!(f, "{n}"),
+            Scalar::F64(x) => write!(f, "{x}"),
+            Scalar::Str(s) => f.write_str(&fields::quote(s)),
+            Scalar::Nested(what) => f.write_str(what),
+        }
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::U64(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::I64(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::F64(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested("an object"))
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// The values of one line by column, plus the first key problem met.
+#[derive(Default)]
+struct RawRow<'a> {
+    values: [Option<Scalar<'a>>; 8],
+    unknown: Option<String>,
+    duplicate: Option<Column>,
+}
+
+struct RowVisitor;
+
+impl<'de> Visitor<'de> for RowVisitor {
+    type Value = RawRow<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut row = RawRow::default();
+        while let Some(key) = map.next_key::<Scalar<'de>>()? {
+            let name = match &key {
+                Scalar::Str(s) => s.as_ref(),
+                _ => "",
+            };
+            match Column::from_name(name) {
+                Some(c) if row.values[c as usize].is_none() => {
+                    row.values[c as usize] = Some(map.next_value()?);
+                }
+                Some(c) => {
+                    map.next_value::<IgnoredAny>()?;
+                    row.duplicate.get_or_insert(c);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    if row.unknown.is_none() {
+                        row.unknown = Some(name.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(row)
+    }
+}
+
+type FieldResult<T> = Result<T, (Column, String)>;
+
+impl RawRow<'_> {
+    fn take(&mut self, c: Column) -> Scalar<'_> {
+        self.values[c as usize].take().unwrap_or(Scalar::Null)
+    }
+
+    fn text(&mut self, c: Column) -> FieldResult<Option<String>> {
+        match self.take(c) {
+            Scalar::Null => Ok(None),
+            Scalar::Str(s) if s.is_empty() => Ok(None),
+            Scalar::Str(s) => Ok(Some(s.into_owned())),
+            other => Err((c, format!("expected a string, got {other}"))),
+        }
+    }
+
+    fn required(&mut self, c: Column) -> FieldResult<String> {
+        self.text(c)?
+            .ok_or_else(|| (c, "missing value (the field is required)".to_string()))
+    }
+
+    fn str_field<T>(&mut self, c: Column, parse: fn(&str) -> Result<T, String>) -> FieldResult<T> {
+        match self.take(c) {
+            Scalar::Str(s) => parse(&s).map_err(|p| (c, p)),
+            Scalar::Null => Err((c, "missing value (the field is required)".into())),
+            other => Err((c, format!("expected a string, got {other}"))),
+        }
+    }
+
+    fn observation(mut self) -> FieldResult<Observation> {
+        let network = self.required(Column::Network)?;
+        let layer = self.str_field(Column::Layer, fields::layer)?;
+        let time = self.str_field(Column::Time, fields::time)?;
+        let height = match self.take(Column::Height) {
+            Scalar::Null => None,
+            Scalar::U64(n) => Some(n),
+            other => {
+                let p = format!("expected an integer ≥ 0, got {other}");
+                return Err((Column::Height, p));
+            }
+        };
+        let subject = self.required(Column::Subject)?;
+        let entity = self.text(Column::Entity)?;
+        let weight = match self.take(Column::Weight) {
+            Scalar::U64(n) => n as f64,
+            Scalar::F64(x) => x,
+            Scalar::Null => {
+                return Err((
+                    Column::Weight,
+                    "missing value (the field is required)".into(),
+                ))
+            }
+            other => {
+                let p = format!("expected a number ≥ 0, got {other}");
+                return Err((Column::Weight, p));
+            }
+        };
+        let weight = fields::check_weight(weight).map_err(|p| (Column::Weight, p))?;
+        let source = self.text(Column::Source)?;
+        Ok(Observation {
+            network,
+            layer,
+            time,
+            height,
+            subject,
+            entity,
+            weight,
+            source,
+        })
+    }
+}
+
+/// One line as written: absent optional values are left out.
+#[derive(Serialize)]
+struct Row<'a> {
+    network: &'a str,
+    layer: &'a str,
+    time: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    height: Option<u64>,
+    subject: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity: Option<&'a str>,
+    weight: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+/// Writes observations as JSON Lines.
+pub struct JsonlWriter<W: Write> {
+    w: W,
+    path: PathBuf,
+    rows: u64,
+}
+
+impl<W: Write> JsonlWriter<W> {
+    /// Wraps `inner` (buffer it: each observation is a few small writes). `path` names the
+    /// output in error messages.
+    pub fn new(inner: W, path: impl Into<PathBuf>) -> Self {
+        JsonlWriter {
+            w: inner,
+            path: path.into(),
+            rows: 0,
+        }
+    }
+
+    /// Writes one observation, checking it first.
+    pub fn write(&mut self, obs: &Observation) -> Result<(), IngestError> {
+        self.rows += 1;
+        let position = Position::Row(self.rows);
+        super::check_for_write(obs, &self.path, position)?;
+        let mut tbuf = [0u8; time::MAX_LEN];
+        let tlen = time::format_rfc3339(&obs.time, &mut tbuf)
+            .ok_or_else(|| super::time_range_error(&self.path, position, &obs.time))?;
+        let row = Row {
+            network: &obs.network,
+            layer: obs.layer.id(),
+            // Only ASCII digits and punctuation were written.
+            time: std::str::from_utf8(&tbuf[..tlen]).unwrap_or_default(),
+            height: obs.height,
+            subject: &obs.subject,
+            entity: obs.entity.as_deref(),
+            weight: obs.weight,
+            source: obs.source.as_deref(),
+        };
+        serde_json::to_writer(&mut self.w, &row).map_err(|e| match e.io_error_kind() {
+            Some(_) => IngestError::io(&self.path, std::io::Error::other(e)),
+            None => IngestError::Internal(format!("serialising JSON: {e}")),
+        })?;
+        self.w
+            .write_all(b"\n")
+            .map_err(|e| IngestError::io(&self.path, e))
+    }
+
+    /// Flushes and returns the number of observations written.
+    pub fn finish(mut self) -> Result<u64, IngestError> {
+        self.w.flush().map_err(|e| IngestError::io(&self.path, e))?;
+        Ok(self.rows)
+    }
+}

@@ -1,0 +1,192 @@
+//! RFC 3339 timestamps, parsed and printed without going through chrono's general parser.
+//!
+//! Text readers spend much of their time on timestamps, so the common shape
+//! `YYYY-MM-DDTHH:MM:SS[.fraction]Z` is decoded by hand; anything else (offsets, lowercase `t`,
+//! a space separator, leap seconds) falls back to [`DateTime::parse_from_rfc3339`].
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+/// Parses an RFC 3339 timestamp with any offset, converting it to UTC.
+pub(crate) fn parse_rfc3339(s: &str) -> Option<DateTime<Utc>> {
+    parse_fast(s.as_bytes()).or_else(|| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
+}
+
+fn digits<const N: usize>(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b.get(..N)? {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+    }
+    Some(v)
+}
+
+fn parse_fast(b: &[u8]) -> Option<DateTime<Utc>> {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || *b.last()? != b'Z'
+    {
+        return None;
+    }
+    let year = digits::<4>(b)?;
+    let month = digits::<2>(&b[5..])?;
+    let day = digits::<2>(&b[8..])?;
+    let hour = digits::<2>(&b[11..])?;
+    let min = digits::<2>(&b[14..])?;
+    let sec = digits::<2>(&b[17..])?;
+    // Leap seconds (60) and anything odd go to chrono.
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || min > 59
+        || sec > 59
+    {
+        return None;
+    }
+    let frac = &b[19..b.len() - 1];
+    let nanos = match frac {
+        [] => 0,
+        [b'.', rest @ ..] if !rest.is_empty() && rest.len() <= 9 => {
+            let mut v = 0u32;
+            for &c in rest {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                v = v * 10 + u32::from(d);
+            }
+            v * 10u32.pow(9 - rest.len() as u32)
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(i64::from(year), month, day);
+    let secs = days * 86_400 + i64::from(hour * 3600 + min * 60 + sec);
+    DateTime::from_timestamp(secs, nanos)
+}
+
+fn is_leap(y: u32) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Longest output of [`format_rfc3339`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
+pub(crate) const MAX_LEN: usize = 30;
+
+/// Prints `t` as `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into `buf`, returning the bytes used.
+///
+/// The fraction is printed only when non-zero, with trailing zeros trimmed, so the text parses
+/// back to the same instant. Returns `None` for years outside 0000–9999, which RFC 3339 cannot
+/// express.
+pub(crate) fn format_rfc3339(t: &DateTime<Utc>, buf: &mut [u8; MAX_LEN]) -> Option<usize> {
+    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+    fn put(buf: &mut [u8], mut v: u32) {
+        for slot in buf.iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    }
+    put(&mut buf[0..4], year);
+    buf[4] = b'-';
+    put(&mut buf[5..7], t.month());
+    buf[7] = b'-';
+    put(&mut buf[8..10], t.day());
+    buf[10] = b'T';
+    put(&mut buf[11..13], t.hour());
+    buf[13] = b':';
+    put(&mut buf[14..16], t.minute());
+    buf[16] = b':';
+    // chrono represents a leap second as nanosecond ≥ 1e9 with second 59.
+    let (sec, nanos) = if t.nanosecond() >= 1_000_000_000 {
+        (60, t.nanosecond() - 1_000_000_000)
+    } else {
+        (t.second(), t.nanosecond())
+    };
+    put(&mut buf[17..19], sec);
+    let mut len = 19;
+    if nanos != 0 {
+        buf[19] = b'.';
+        put(&mut buf[20..29], nanos);
+        len = 29;
+        while buf[len - 1] == b'0' {
+            len -= 1;
+        }
+    }
+    buf[len] = b'Z';
+    Some(len + 1)
+}
+
+/// [`format_rfc3339`] as a `String`.
+#[cfg(test)]
+pub(crate) fn to_rfc3339(t: &DateTime<Utc>) -> Option<String> {
+    let mut buf = [0u8; MAX_LEN];
+    let n = format_rfc3339(t, &mut buf)?;
+    Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn fast_path_and_fallback() {
+        let t = parse_rfc3339("2024-02-29T23:59:58Z").unwrap();
+        assert_eq!(t.timestamp(), 1_709_251_198);
+        let t = parse_rfc3339("2024-02-29T23:59:58.25Z").unwrap();
+        assert_eq!(t.timestamp_subsec_nanos(), 250_000_000);
+        let t = parse_rfc3339("2024-03-01T01:59:58+02:00").unwrap();
+        assert_eq!(t.timestamp(), 1_709_251_198);
+        assert!(parse_rfc3339("2023-02-29T00:00:00Z").is_none());
+        assert!(parse_rfc3339("2023-01-01").is_none());
+        assert!(parse_rfc3339("2023-01-01T00:00:00").is_none());
+        assert!(parse_rfc3339("2023-01-01T24:00:00Z").is_none());
+        assert!(parse_rfc3339("２023-01-01T00:00:00Z").is_none());
+        assert!(parse_rfc3339("").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn format_parse_round_trip(secs in -62_135_596_800i64..253_402_300_799, nanos in 0u32..1_000_000_000) {
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            let s = to_rfc3339(&t).unwrap();
+            prop_assert_eq!(parse_fast(s.as_bytes()), Some(t));
+            let chrono = DateTime::parse_from_rfc3339(&s).unwrap().with_timezone(&Utc);
+            prop_assert_eq!(chrono, t);
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = parse_rfc3339(&s);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of powermap-ingest: one binary, one module per concern.
+
+mod errors;
+mod fuzz;
+mod parquet_types;
+mod roundtrip;
+mod strategies;
