@@ -105,12 +105,6 @@ impl Analyzer {
         entity: &str,
         rule: Rule,
     ) {
-        let day = time.date_naive();
-        if self.opts.from.is_some_and(|f| day < f) || self.opts.to.is_some_and(|t| day > t) {
-            self.stats.outside_timeframe += 1;
-            return;
-        }
-        self.stats.record(rule, weight);
         let keep_blocks = matches!(self.opts.window, WindowSpec::Blocks { .. });
         // A linear scan: inputs hold a handful of (network, layer) groups at most.
         let i = match self
@@ -125,6 +119,14 @@ impl Analyzer {
                 self.groups.len() - 1
             }
         };
+        // The group exists even when all its observations fall outside the timeframe, so
+        // the network still reports (empty) windows, as EDI does.
+        let day = time.date_naive();
+        if self.opts.from.is_some_and(|f| day < f) || self.opts.to.is_some_and(|t| day > t) {
+            self.stats.outside_timeframe += 1;
+            return;
+        }
+        self.stats.record(rule, weight);
         let agg = &mut self.groups[i].1;
         agg.add(time, height, entity, weight);
     }

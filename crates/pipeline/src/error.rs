@@ -11,6 +11,12 @@ pub enum PipelineError {
     /// An input could not be read.
     #[error(transparent)]
     Ingest(#[from] powermap_ingest::IngestError),
+    /// EDI input could not be read or its mapping loaded.
+    #[error(transparent)]
+    Edi(#[from] powermap_edi::Error),
+    /// An EDI raw file whose name does not say its ledger.
+    #[error("{}: cannot tell the ledger from the file name (expected `<ledger>_raw_data.json`, e.g. bitcoin_raw_data.json)", .0.display())]
+    EdiFileName(std::path::PathBuf),
     /// No observation survived attribution and filtering.
     #[error("no observations to analyse{0}")]
     Empty(String),

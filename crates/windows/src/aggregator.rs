@@ -97,7 +97,7 @@ impl Aggregator {
         spec.validate()?;
         let sums = match spec {
             WindowSpec::Blocks { size, step } => self.block_sums(*size, *step)?,
-            _ => match self.day_range() {
+            _ => match self.day_range().or(spec.explicit_timeframe()) {
                 None => Vec::new(),
                 Some((first, last)) => spec
                     .day_windows(first, last)

@@ -130,6 +130,14 @@ impl WindowSpec {
         Ok(())
     }
 
+    /// The timeframe when both ends are given explicitly.
+    pub fn explicit_timeframe(&self) -> Option<(NaiveDate, NaiveDate)> {
+        match self.timeframe() {
+            (Some(s), Some(e)) => Some((s, e)),
+            _ => None,
+        }
+    }
+
     fn timeframe(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
         match self {
             WindowSpec::Days { start, end, .. }
