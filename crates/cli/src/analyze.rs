@@ -21,11 +21,19 @@ use crate::output::{self, OutputFormat};
   powermap analyze                                   # built-in Bitcoin data, 30-day windows
   powermap analyze --window 30d/7d --plot --out out  # weekly steps, CSV + plots in out/
   powermap analyze --window month --format csv       # monthly windows, EDI-style CSV to stdout
-  powermap analyze obs.parquet --unattributed exclude")]
+  powermap analyze obs.parquet --unattributed exclude
+  powermap analyze --mapping data/edi-mapping/mapping_information --align start \\
+      --from 2018-01-01 --to 2025-03-01 bitcoin_raw_data.json   # EDI's raw block data")]
 pub struct Args {
     /// Observation files in the open format (.csv, .jsonl, .parquet). Without files, the
     /// built-in dataset is analysed.
     files: Vec<PathBuf>,
+
+    /// EDI's `mapping_information/` directory. Needed for EDI raw block data
+    /// (`<ledger>_raw_data.json` files, recognised by name); this repository ships one at
+    /// `data/edi-mapping/mapping_information`.
+    #[arg(long, value_name = "DIR")]
+    mapping: Option<PathBuf>,
 
     /// Built-in dataset to analyse when no files are given (see `powermap datasets`).
     #[arg(long, default_value = "bitcoin-pools")]
@@ -104,9 +112,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .collect::<Result<_>>()?,
     };
     let builtin = args.files.is_empty();
+    let edi = !builtin && args.files.iter().all(|p| is_edi_raw(p));
     let input = if builtin {
         Input::Builtin(args.dataset.clone())
+    } else if edi {
+        let mapping = args.mapping.clone().context(
+            "EDI raw block data needs --mapping DIR (EDI's mapping_information/; this repository ships one at data/edi-mapping/mapping_information)",
+        )?;
+        Input::edi(&args.files, mapping)?
     } else {
+        if let Some(p) = args.files.iter().find(|p| is_edi_raw(p)) {
+            anyhow::bail!(
+                "{}: EDI raw block data cannot be mixed with observation files in one run",
+                p.display()
+            );
+        }
         Input::Observations(args.files.clone())
     };
     let mut registries = Registries::default();
@@ -168,6 +188,12 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
+}
+
+/// EDI raw block data files are named `<ledger>_raw_data.json`.
+fn is_edi_raw(path: &std::path::Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with("_raw_data.json"))
 }
 
 /// Lines about attribution quality shown with the summary.

@@ -59,7 +59,15 @@ pub fn load_registry(name: &str, network: &str) -> Result<Registry> {
     if name == "bitcoin-builtin" {
         return Registry::bitcoin_builtin().context("loading the built-in Bitcoin registry");
     }
-    anyhow::bail!(
-        "unknown registry `{name}`: expected `bitcoin-builtin` (EDI mapping directories are read by `powermap analyze --mapping`; network {network})"
-    )
+    let dir = std::path::Path::new(name);
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "unknown registry `{name}`: expected `bitcoin-builtin` or an EDI mapping_information/ directory"
+        );
+    }
+    let ledger: powermap_edi::Ledger = network
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--network {network}: {e}"))?;
+    powermap_edi::load_mapping_information(dir, ledger)
+        .with_context(|| format!("loading EDI mapping information from {}", dir.display()))
 }
