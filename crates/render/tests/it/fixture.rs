@@ -71,7 +71,6 @@ pub fn bitcoin() -> Analysis {
             }))
             .unwrap();
             let window = Window::days(*s, *s + chrono::Duration::days(29));
-            let last = k == 4.0;
             let values = vec![
                 Float(entropy(&d)),
                 Float(0.3 + 0.02 * k),
@@ -79,19 +78,15 @@ pub fn bitcoin() -> Analysis {
                 Int(if k >= 3.0 { 2 } else { 3 }),
                 Int(if k >= 2.0 { 1 } else { 2 }),
                 Int(5),
-                if last {
-                    Undefined
-                } else {
-                    Float(0.1 * (k + 1.0))
+                match k as u32 {
+                    0 => Float(5555.555555555557),
+                    4 => Undefined,
+                    _ => Float(0.1 * (k + 1.0)),
                 },
                 Float(d.share(0)),
                 Int(2),
                 Int(d.producers().len() as u64),
-                Float(if k == 0.0 {
-                    5555.555555555557
-                } else {
-                    d.share(0)
-                }),
+                Float(d.share(0)),
             ];
             WindowResult {
                 window,
