@@ -1,0 +1,138 @@
+//! The real `powermap` binary, run in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn powermap(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_powermap"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("binary runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn analyze_without_arguments_summarises_the_builtin_bitcoin_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(&["analyze"], dir.path());
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "stderr: {err}");
+    for want in [
+        "bitcoin · consensus",
+        "Decisive coalitions",
+        "Foundry USA",
+        "nakamoto_coefficient",
+        "2026-04-22",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn csv_output_is_written_to_the_out_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(
+        &["analyze", "--window", "month", "--format", "csv", "--out", "out"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let long = std::fs::read_to_string(dir.path().join("out/output.csv")).unwrap();
+    let mut lines = long.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("ledger,date,clustering,entropy=1,"));
+    // 2021-02 … 2026-03: the full calendar months of the built-in data.
+    assert_eq!(lines.count(), 62);
+    assert!(dir.path().join("out/gini.csv").exists());
+    assert!(dir.path().join("out/shares.csv").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn bad_observation_file_names_file_line_and_field_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("obs.csv"),
+        "network,layer,time,height,subject,entity,weight,source\n\
+         bitcoin,consensus,2024-01-01T00:00:00Z,1,a,,1,\n\
+         bitcoin,consensus,2024-01-01T00:10:00Z,2,b,,-3,\n",
+    )
+    .unwrap();
+    let o = powermap(&["analyze", "obs.csv"], dir.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "stdout: {out}\nstderr: {err}");
+    assert!(err.contains("obs.csv"), "{err}");
+    assert!(err.contains('3'), "line number missing: {err}");
+    assert!(err.contains("weight"), "field missing: {err}");
+    assert!(out.is_empty());
+}
+
+#[test]
+fn explain_shows_the_chain_with_sources_and_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(
+        &["entities", "explain", "antpool", "--at", "2021-06-01"],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("AntPool") && out.contains("Bitmain"), "{out}");
+    assert!(out.contains("legal_links.json"), "{out}");
+}
+
+#[test]
+fn edi_raw_data_needs_a_mapping_and_then_matches_edi_csv_columns() {
+    let raw = repo().join("tests/reference/edi-samples/input/raw_block_data/tezos_raw_data.json");
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(&["analyze", raw.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--mapping"));
+    let mapping = repo().join("tests/reference/edi-samples/input/mapping_information");
+    let o = powermap(
+        &[
+            "analyze",
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--window",
+            "all",
+            "--from",
+            "2018-01-01",
+            "--to",
+            "2025-03-01",
+            "--format",
+            "csv",
+            raw.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    // EDI's snapshot run: tezos, 2021-08-01, clustered.
+    let row = out.lines().nth(1).unwrap();
+    assert!(row.starts_with("tezos,2021-08-01,True,"), "{row}");
+}
+
+#[test]
+fn datasets_lists_the_builtin() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(&["datasets"], dir.path());
+    let (out, _) = text(&o);
+    assert!(out.contains("bitcoin-pools") && out.contains("282174"), "{out}");
+}
