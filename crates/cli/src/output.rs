@@ -96,7 +96,7 @@ pub fn emit(analyses: &[Analysis], opts: &Options) -> Result<()> {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from("powermap-out"));
-        crate::output::plots(analyses, &dir, &opts.thresholds)?;
+        plots(analyses, &dir, &opts.thresholds)?;
     }
     Ok(())
 }
@@ -109,7 +109,28 @@ fn place(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Writes the plots of every analysis into `dir`.
-fn plots(_analyses: &[Analysis], _dir: &Path, _thresholds: &[Threshold]) -> Result<()> {
-    anyhow::bail!("plots are not wired yet")
+/// Writes the plots of every analysis into `dir`: one chart per metric (all networks as
+/// lines, decisive thresholds drawn) and one stacked-share chart per network layer, each as
+/// SVG and PNG.
+fn plots(analyses: &[Analysis], dir: &Path, _thresholds: &[Threshold]) -> Result<()> {
+    use powermap_render::plot::{metric_series, share_area, ImageFormat, PlotOptions};
+    let opts = PlotOptions::default();
+    for format in [ImageFormat::Svg, ImageFormat::Png] {
+        let ext = format.extension();
+        for metric in csv_files::metric_union(analyses) {
+            let bytes = metric_series(analyses, &metric, format, &opts)?;
+            let stem = csv_files::metric_file_name(&metric);
+            let stem = stem.trim_end_matches(".csv");
+            place(dir, &format!("{stem}.{ext}"), &bytes)?;
+        }
+        for a in analyses {
+            let bytes = share_area(a, format, &opts)?;
+            place(
+                dir,
+                &format!("shares_{}_{}.{ext}", a.network, a.layer),
+                &bytes,
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -43,7 +43,9 @@ fn analyze_without_arguments_summarises_the_builtin_bitcoin_data() {
 fn csv_output_is_written_to_the_out_directory() {
     let dir = tempfile::tempdir().unwrap();
     let o = powermap(
-        &["analyze", "--window", "month", "--format", "csv", "--out", "out"],
+        &[
+            "analyze", "--window", "month", "--format", "csv", "--out", "out",
+        ],
         dir.path(),
     );
     assert!(o.status.success(), "{}", text(&o).1);
@@ -134,5 +136,8 @@ fn datasets_lists_the_builtin() {
     let dir = tempfile::tempdir().unwrap();
     let o = powermap(&["datasets"], dir.path());
     let (out, _) = text(&o);
-    assert!(out.contains("bitcoin-pools") && out.contains("282174"), "{out}");
+    assert!(
+        out.contains("bitcoin-pools") && out.contains("282174"),
+        "{out}"
+    );
 }
