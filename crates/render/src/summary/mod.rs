@@ -81,6 +81,13 @@ impl Style {
     }
 }
 
+/// Whether a summary printed to stdout should be coloured: stdout is a terminal and
+/// `NO_COLOR` is unset (<https://no-color.org>). For callers filling [`SummaryOptions::color`].
+pub fn color_for_stdout() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 /// Index of the window to compare the latest one with: representative date closest to
 /// `latest − days`, excluding the latest itself; `None` with fewer than two windows.
 pub fn reference_window(windows: &[WindowResult], days: i64) -> Option<usize> {
