@@ -3,6 +3,7 @@
 //! This binary only parses flags and dispatches; the work lives in the library crates.
 
 mod analyze;
+mod bench;
 mod datasets;
 mod entities;
 mod output;
@@ -32,6 +33,8 @@ enum Command {
     Entities(entities::Command),
     /// List the built-in datasets.
     Datasets(datasets::Args),
+    /// Benchmark parsing and analysis on generated data (build with --release).
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Entities(cmd) => entities::run(cmd),
         Command::Datasets(args) => datasets::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,
