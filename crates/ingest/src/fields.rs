@@ -86,6 +86,10 @@ pub(crate) fn optional(s: &str) -> Option<String> {
 }
 
 pub(crate) fn layer(s: &str) -> Result<Layer, String> {
+    // The common case first, without the general lookup.
+    if s == "consensus" {
+        return Ok(Layer::Consensus);
+    }
     s.parse::<Layer>().map_err(|_| {
         let ids: Vec<&str> = Layer::ALL.iter().map(|l| l.id()).collect();
         format!("expected one of {}, got {}", ids.join(", "), quote(s))

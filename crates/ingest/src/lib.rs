@@ -51,6 +51,11 @@ pub use io::{
     read_file, read_file_as, write_file, write_file_as, ObservationReader, ObservationWriter,
 };
 
+/// `docs/formats.md`, whose Rust examples run as doctests so the guide cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/formats.md")]
+struct FormatsGuide;
+
 /// The longest record a reader accepts: 1 MiB (a CSV record or a JSON line).
 ///
 /// Longer input is rejected rather than buffered, so a malformed file (say, one without

@@ -4,7 +4,7 @@
 //! `YYYY-MM-DDTHH:MM:SS[.fraction]Z` is decoded by hand; anything else (offsets, lowercase `t`,
 //! a space separator, leap seconds) falls back to [`DateTime::parse_from_rfc3339`].
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 
 /// Parses an RFC 3339 timestamp with any offset, converting it to UTC.
 pub(crate) fn parse_rfc3339(s: &str) -> Option<DateTime<Utc>> {
@@ -99,6 +99,28 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Converts epoch seconds to `DateTime`, remembering the last day: rows in time order share
+/// days, and chrono's day-number → date conversion is the slow part.
+#[derive(Debug, Default)]
+pub(crate) struct DayCache(std::cell::Cell<Option<(i64, NaiveDate)>>);
+
+impl DayCache {
+    pub(crate) fn timestamp(&self, secs: i64, nanos: u32) -> Option<DateTime<Utc>> {
+        let day = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400) as u32;
+        let date = match self.0.get() {
+            Some((d, date)) if d == day => date,
+            _ => {
+                let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+                self.0.set(Some((day, date)));
+                date
+            }
+        };
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(sod, nanos)?;
+        Some(NaiveDateTime::new(date, time).and_utc())
+    }
+}
+
 /// Longest output of [`format_rfc3339`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
 pub(crate) const MAX_LEN: usize = 30;
 
@@ -182,6 +204,16 @@ mod tests {
             prop_assert_eq!(parse_fast(s.as_bytes()), Some(t));
             let chrono = DateTime::parse_from_rfc3339(&s).unwrap().with_timezone(&Utc);
             prop_assert_eq!(chrono, t);
+        }
+
+        #[test]
+        fn day_cache_matches_chrono(mut secs in prop::collection::vec(-9_000_000_000i64..9_000_000_000, 1..20), nanos in 0u32..1_000_000_000) {
+            secs.sort();
+            let cache = DayCache::default();
+            for s in secs {
+                prop_assert_eq!(cache.timestamp(s, nanos), DateTime::from_timestamp(s, nanos));
+                prop_assert_eq!(cache.timestamp(s + 1, 0), DateTime::from_timestamp(s + 1, 0));
+            }
         }
 
         #[test]

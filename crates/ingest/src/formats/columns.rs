@@ -12,7 +12,7 @@ use arrow_array::{Array, ArrayRef, LargeStringArray, PrimitiveArray, StringArray
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 
-use crate::fields;
+use crate::{fields, time};
 
 /// Accepted types, for error messages.
 pub(crate) const STRING_TYPES: &str = "string or large string";
@@ -21,7 +21,14 @@ pub(crate) const NUMBER_TYPES: &str = "float32, float64, int32, int64, uint32 or
 pub(crate) const TIME_TYPES: &str = "timestamp (any unit) or RFC 3339 string";
 
 pub(crate) fn is_string(t: &DataType) -> bool {
-    matches!(t, DataType::Utf8 | DataType::LargeUtf8)
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => matches!(
+            **v,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        ),
+        _ => false,
+    }
 }
 
 pub(crate) fn is_int(t: &DataType) -> bool {
@@ -41,10 +48,11 @@ pub(crate) fn is_time(t: &DataType) -> bool {
     is_string(t) || matches!(t, DataType::Timestamp(_, _))
 }
 
-/// A string column.
+/// A string column, possibly dictionary-encoded.
 pub(crate) enum StrCol {
     Utf8(StringArray),
     Large(LargeStringArray),
+    Dict(PrimitiveArray<Int32Type>, Box<StrCol>),
 }
 
 impl StrCol {
@@ -52,16 +60,62 @@ impl StrCol {
         match a.data_type() {
             DataType::Utf8 => Some(StrCol::Utf8(a.as_string::<i32>().clone())),
             DataType::LargeUtf8 => Some(StrCol::Large(a.as_string::<i64>().clone())),
+            DataType::Dictionary(k, _) if **k == DataType::Int32 => {
+                let d = a.as_dictionary::<Int32Type>();
+                let values = StrCol::new(d.values())?;
+                Some(StrCol::Dict(d.keys().clone(), Box::new(values)))
+            }
             _ => None,
         }
     }
 
-    /// The value of row `i`, `None` when null.
+    fn len(&self) -> usize {
+        match self {
+            StrCol::Utf8(a) => a.len(),
+            StrCol::Large(a) => a.len(),
+            StrCol::Dict(k, _) => k.len(),
+        }
+    }
+
+    /// The value of row `i`, `None` when null (or out of bounds).
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        if i >= self.len() {
+            return None;
+        }
         match self {
             StrCol::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
             StrCol::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            StrCol::Dict(keys, values) => {
+                let k = keys.is_valid(i).then(|| keys.value(i))?;
+                values.get(usize::try_from(k).ok()?)
+            }
         }
+    }
+
+    /// For a dictionary column: the dictionary and the key of row `i` (`None` when null).
+    pub(crate) fn dictionary(&self) -> Option<(&PrimitiveArray<Int32Type>, &StrCol)> {
+        match self {
+            StrCol::Dict(keys, values) => Some((keys, values)),
+            _ => None,
+        }
+    }
+}
+
+/// The type to read a text column as: dictionary-encoded, so repeated values (network,
+/// layer, pool) are decoded once per page rather than copied per row.
+pub(crate) fn dictionary_type(t: &DataType) -> Option<DataType> {
+    let dict = |v: DataType| DataType::Dictionary(Box::new(DataType::Int32), Box::new(v));
+    match t {
+        DataType::Utf8 | DataType::Utf8View => Some(dict(DataType::Utf8)),
+        DataType::LargeUtf8 => Some(dict(DataType::LargeUtf8)),
+        DataType::Dictionary(k, v) if **k != DataType::Int32 || **v == DataType::Utf8View => {
+            match v.as_ref() {
+                DataType::LargeUtf8 => Some(dict(DataType::LargeUtf8)),
+                DataType::Utf8 | DataType::Utf8View => Some(dict(DataType::Utf8)),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -132,7 +186,12 @@ pub(crate) fn weight(n: Num) -> Result<f64, String> {
 }
 
 /// A time column: a timestamp in some unit, or RFC 3339 text.
-pub(crate) enum TimeCol {
+pub(crate) struct TimeCol {
+    kind: TimeKind,
+    days: time::DayCache,
+}
+
+enum TimeKind {
     Ts(PrimitiveArray<Int64Type>, TimeUnit),
     Text(StrCol),
 }
@@ -145,7 +204,7 @@ impl TimeCol {
         ) -> PrimitiveArray<Int64Type> {
             a.as_primitive::<T>().reinterpret_cast::<Int64Type>()
         }
-        match a.data_type() {
+        let kind = match a.data_type() {
             DataType::Timestamp(unit, _) => {
                 let values = match unit {
                     TimeUnit::Second => raw::<TimestampSecondType>(a),
@@ -153,30 +212,39 @@ impl TimeCol {
                     TimeUnit::Microsecond => raw::<TimestampMicrosecondType>(a),
                     TimeUnit::Nanosecond => raw::<TimestampNanosecondType>(a),
                 };
-                Some(TimeCol::Ts(values, *unit))
+                TimeKind::Ts(values, *unit)
             }
-            _ => StrCol::new(a).map(TimeCol::Text),
-        }
+            _ => TimeKind::Text(StrCol::new(a)?),
+        };
+        Some(TimeCol {
+            kind,
+            days: time::DayCache::default(),
+        })
     }
 
     /// The value of row `i`: `Ok(None)` when null, `Err` with a problem when unreadable.
     pub(crate) fn get(&self, i: usize) -> Result<Option<DateTime<Utc>>, String> {
-        match self {
-            TimeCol::Ts(a, unit) => {
-                if a.is_null(i) {
+        match &self.kind {
+            TimeKind::Ts(a, unit) => {
+                if i >= a.len() || a.is_null(i) {
                     return Ok(None);
                 }
                 let v = a.value(i);
-                let t = match unit {
-                    TimeUnit::Second => DateTime::from_timestamp(v, 0),
-                    TimeUnit::Millisecond => DateTime::from_timestamp_millis(v),
-                    TimeUnit::Microsecond => DateTime::from_timestamp_micros(v),
-                    TimeUnit::Nanosecond => Some(DateTime::from_timestamp_nanos(v)),
+                let per_sec: i64 = match unit {
+                    TimeUnit::Second => 1,
+                    TimeUnit::Millisecond => 1_000,
+                    TimeUnit::Microsecond => 1_000_000,
+                    TimeUnit::Nanosecond => 1_000_000_000,
                 };
-                t.map(Some)
+                let secs = v.div_euclid(per_sec);
+                // < 1e9 by construction.
+                let nanos = (v.rem_euclid(per_sec) * (1_000_000_000 / per_sec)) as u32;
+                self.days
+                    .timestamp(secs, nanos)
+                    .map(Some)
                     .ok_or_else(|| format!("timestamp {v} ({unit:?}) is out of range"))
             }
-            TimeCol::Text(s) => s.get(i).map(fields::time).transpose(),
+            TimeKind::Text(s) => s.get(i).map(fields::time).transpose(),
         }
     }
 }

@@ -54,12 +54,18 @@ impl<R: Read> CsvReader<R> {
         })
     }
 
-    fn field(&self, c: Column) -> Result<&str, IngestError> {
+    /// Field `c` of the current record; `text` is the whole record when it is valid UTF-8
+    /// (checked once per record, not once per field).
+    fn field<'a>(&'a self, text: Option<&'a str>, c: Column) -> Result<&'a str, IngestError> {
         let Some(i) = self.index[c as usize] else {
             return Ok("");
         };
-        std::str::from_utf8(self.records.field(i))
-            .map_err(|_| self.bad(c, "not valid UTF-8".into()))
+        let (start, end) = self.records.span(i);
+        match text.and_then(|t| t.get(start..end)) {
+            Some(s) => Ok(s),
+            None => std::str::from_utf8(self.records.field(i))
+                .map_err(|_| self.bad(c, "not valid UTF-8".into())),
+        }
     }
 
     fn bad(&self, c: Column, problem: String) -> IngestError {
@@ -87,22 +93,19 @@ impl<R: Read> CsvReader<R> {
                 "expected {expected} fields like the header, found {found}"
             )));
         }
-        let req = |c| {
-            self.field(c)
-                .and_then(|s| fields::required(s).map_err(|p| self.bad(c, p)))
-        };
+        let text = std::str::from_utf8(self.records.all()).ok();
+        let field = |c| self.field(text, c);
+        let req = |c| field(c).and_then(|s| fields::required(s).map_err(|p| self.bad(c, p)));
         let network = req(Column::Network)?.to_owned();
-        let layer =
-            fields::layer(self.field(Column::Layer)?).map_err(|p| self.bad(Column::Layer, p))?;
-        let time =
-            fields::time(self.field(Column::Time)?).map_err(|p| self.bad(Column::Time, p))?;
+        let layer = fields::layer(field(Column::Layer)?).map_err(|p| self.bad(Column::Layer, p))?;
+        let time = fields::time(field(Column::Time)?).map_err(|p| self.bad(Column::Time, p))?;
         let height =
-            fields::height(self.field(Column::Height)?).map_err(|p| self.bad(Column::Height, p))?;
+            fields::height(field(Column::Height)?).map_err(|p| self.bad(Column::Height, p))?;
         let subject = req(Column::Subject)?.to_owned();
-        let entity = fields::optional(self.field(Column::Entity)?);
+        let entity = fields::optional(field(Column::Entity)?);
         let weight =
-            fields::weight(self.field(Column::Weight)?).map_err(|p| self.bad(Column::Weight, p))?;
-        let source = fields::optional(self.field(Column::Source)?);
+            fields::weight(field(Column::Weight)?).map_err(|p| self.bad(Column::Weight, p))?;
+        let source = fields::optional(field(Column::Source)?);
         Ok(Observation {
             network,
             layer,
@@ -201,9 +204,21 @@ impl<R: Read> Records<R> {
         }
     }
 
-    fn field(&self, i: usize) -> &[u8] {
+    /// Byte range of field `i` within [`Records::all`].
+    fn span(&self, i: usize) -> (usize, usize) {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.bytes.get(start..self.ends[i]).unwrap_or_default()
+        (start, self.ends[i])
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let (start, end) = self.span(i);
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+
+    /// The fields of the current record, concatenated.
+    fn all(&self) -> &[u8] {
+        let end = self.width.checked_sub(1).map_or(0, |i| self.ends[i]);
+        self.bytes.get(..end).unwrap_or_default()
     }
 
     fn read(&mut self) -> io::Result<Outcome> {

@@ -54,7 +54,7 @@ impl<R: Read> JsonlReader<R> {
                 break;
             }
             any = true;
-            let (take, end) = match avail.iter().position(|&b| b == b'\n') {
+            let (take, end) = match find_newline(avail) {
                 Some(i) => (i, true),
                 None => (avail.len(), false),
             };
@@ -94,7 +94,7 @@ impl<R: Read> Iterator for JsonlReader<R> {
                     return Some(Err(IngestError::io(&self.path, e)));
                 }
             };
-            if let Some(i) = avail.iter().position(|&b| b == b'\n') {
+            if let Some(i) = find_newline(avail) {
                 let parsed = parse_line(&avail[..i], &self.path, self.line);
                 self.r.consume(i + 1);
                 match parsed {
@@ -117,6 +117,26 @@ impl<R: Read> Iterator for JsonlReader<R> {
         }
         None
     }
+}
+
+/// Position of the first `\n`, eight bytes at a time.
+fn find_newline(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = LO * b'\n' as u64;
+    let mut chunks = b.chunks_exact(8);
+    let mut i = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().unwrap_or([0; 8])) ^ NL;
+        // The lowest flagged byte is the first zero byte of `x` (Mycroft's has-zero test).
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&c| c == b'\n').map(|p| i + p)
 }
 
 /// Parses one line; `None` for a blank line.
@@ -247,6 +267,32 @@ impl<'de> de::Deserialize<'de> for Scalar<'de> {
     }
 }
 
+/// An object key: a column, or the unknown name.
+struct Key<'a>(Result<Column, Cow<'a, str>>);
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Key(Column::from_name(v).ok_or(Cow::Borrowed(v))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Key(
+            Column::from_name(v).ok_or_else(|| Cow::Owned(v.to_owned()))
+        ))
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_identifier(KeyVisitor)
+    }
+}
+
 /// The values of one line by column, plus the first key problem met.
 #[derive(Default)]
 struct RawRow<'a> {
@@ -264,23 +310,19 @@ impl<'de> Visitor<'de> for RowVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut row = RawRow::default();
-        while let Some(key) = map.next_key::<Scalar<'de>>()? {
-            let name = match &key {
-                Scalar::Str(s) => s.as_ref(),
-                _ => "",
-            };
-            match Column::from_name(name) {
-                Some(c) if row.values[c as usize].is_none() => {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match key {
+                Ok(c) if row.values[c as usize].is_none() => {
                     row.values[c as usize] = Some(map.next_value()?);
                 }
-                Some(c) => {
+                Ok(c) => {
                     map.next_value::<IgnoredAny>()?;
                     row.duplicate.get_or_insert(c);
                 }
-                None => {
+                Err(name) => {
                     map.next_value::<IgnoredAny>()?;
                     if row.unknown.is_none() {
-                        row.unknown = Some(name.to_owned());
+                        row.unknown = Some(name.into_owned());
                     }
                 }
             }
@@ -427,5 +469,26 @@ impl<W: Write> JsonlWriter<W> {
     pub fn finish(mut self) -> Result<u64, IngestError> {
         self.w.flush().map_err(|e| IngestError::io(&self.path, e))?;
         Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_newlines() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut b = vec![b'x'; len];
+                if at < len {
+                    b[at] = b'\n';
+                    b.extend_from_slice(b"\n\n");
+                }
+                let expected = b.iter().position(|&c| c == b'\n');
+                assert_eq!(find_newline(&b), expected, "{len} {at}");
+            }
+        }
+        assert_eq!(find_newline(&[0x8a, 0x0b, 0x09, b'\n']), Some(3));
     }
 }

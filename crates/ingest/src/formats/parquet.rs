@@ -17,9 +17,9 @@ use ::parquet::file::reader::ChunkReader;
 use arrow_array::builder::{
     Float64Builder, StringBuilder, TimestampNanosecondBuilder, UInt64Builder,
 };
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use powermap_model::Observation;
+use powermap_model::{Layer, Observation};
 
 use super::columns::{self, NumCol, StrCol, TimeCol};
 use crate::fields::{self, Column, COLUMNS};
@@ -54,6 +54,8 @@ struct Batch {
     entity: Option<StrCol>,
     weight: NumCol,
     source: Option<StrCol>,
+    /// The layer of each dictionary value, when the layer column is dictionary-encoded.
+    layers: Option<Vec<Result<Layer, String>>>,
     len: usize,
     next: usize,
 }
@@ -66,8 +68,7 @@ impl ParquetReader {
         path: impl Into<PathBuf>,
     ) -> Result<Self, IngestError> {
         let path = path.into();
-        let batches = guard(&path, || open_batches(input, &path))??;
-        let index = check_schema(&batches.schema(), &path)?;
+        let (batches, index) = guard(&path, || open_batches(input, &path))??;
         Ok(ParquetReader {
             batches,
             path,
@@ -90,9 +91,16 @@ impl ParquetReader {
         let req = |c: Column| col(c).ok_or_else(|| bug(c));
         let string = |c: Column| req(c).and_then(|a| StrCol::new(a).ok_or_else(|| bug(c)));
         let opt_string = |c: Column| col(c).map(|a| StrCol::new(a).ok_or_else(|| bug(c)));
+        let layer = string(Column::Layer)?;
+        let layers = layer.dictionary().map(|(_, values)| {
+            (0..)
+                .map_while(|j| values.get(j).map(fields::layer))
+                .collect::<Vec<_>>()
+        });
         Ok(Batch {
             network: string(Column::Network)?,
-            layer: string(Column::Layer)?,
+            layer,
+            layers,
             time: TimeCol::new(req(Column::Time)?).ok_or_else(|| bug(Column::Time))?,
             height: col(Column::Height)
                 .map(|a| NumCol::new(a).ok_or_else(|| bug(Column::Height)))
@@ -122,8 +130,17 @@ impl Batch {
                 .and_then(fields::optional)
         };
         let network = text(Column::Network, &self.network)?;
-        let layer = self.layer.get(i).ok_or_else(|| missing(Column::Layer))?;
-        let layer = fields::layer(layer).map_err(|p| (Column::Layer, p))?;
+        let layer = match (&self.layers, self.layer.dictionary()) {
+            (Some(layers), Some((keys, _))) => keys
+                .is_valid(i)
+                .then(|| usize::try_from(keys.value(i)).ok())
+                .flatten()
+                .and_then(|k| layers.get(k))
+                .ok_or_else(|| missing(Column::Layer))?
+                .clone(),
+            _ => fields::layer(self.layer.get(i).ok_or_else(|| missing(Column::Layer))?),
+        };
+        let layer = layer.map_err(|p| (Column::Layer, p))?;
         let time = self
             .time
             .get(i)
@@ -201,25 +218,28 @@ impl Iterator for ParquetReader {
     }
 }
 
-/// Builds the batch reader, reading strings as plain strings whatever the embedded Arrow
-/// schema says (dictionary and view types become strings of the same width).
+/// Checks the schema and builds the batch reader. Text columns are read dictionary-encoded (decoded once per page,
+/// not copied per row); a text `time` column is read as plain strings.
 fn open_batches<T: ChunkReader + 'static>(
     input: T,
     path: &Path,
-) -> Result<ParquetRecordBatchReader, IngestError> {
+) -> Result<(ParquetRecordBatchReader, [Option<usize>; 8]), IngestError> {
     let err = |source| parquet_error(path, source);
     let mut meta = ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(err)?;
     check_offsets(meta.metadata(), path)?;
+    // Field order is kept below, so the index stays valid.
+    let index = check_schema(meta.schema(), path)?;
+    let target = |f: &Field| match Column::from_name(f.name()) {
+        Some(Column::Time) => plain(f.data_type()),
+        Some(_) => columns::dictionary_type(f.data_type()),
+        None => None,
+    };
     let schema = meta.schema();
-    if schema
-        .fields()
-        .iter()
-        .any(|f| plain(f.data_type()).is_some())
-    {
+    if schema.fields().iter().any(|f| target(f).is_some()) {
         let fields: Vec<Field> = schema
             .fields()
             .iter()
-            .map(|f| match plain(f.data_type()) {
+            .map(|f| match target(f) {
                 Some(t) => f.as_ref().clone().with_data_type(t),
                 None => f.as_ref().clone(),
             })
@@ -227,17 +247,18 @@ fn open_batches<T: ChunkReader + 'static>(
         let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
         meta = ArrowReaderMetadata::try_new(meta.metadata().clone(), options).map_err(err)?;
     }
-    ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta)
+    let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta)
         .with_batch_size(BATCH_ROWS)
         .build()
-        .map_err(err)
+        .map_err(err)?;
+    Ok((batches, index))
 }
 
 /// The plain string type to read a dictionary or view string column as.
 fn plain(t: &DataType) -> Option<DataType> {
     match t {
-        DataType::Dictionary(_, v) if columns::is_string(v) => Some(v.as_ref().clone()),
-        DataType::Utf8View => Some(DataType::Utf8),
+        DataType::Dictionary(_, v) if **v == DataType::LargeUtf8 => Some(DataType::LargeUtf8),
+        DataType::Dictionary(_, _) | DataType::Utf8View => Some(DataType::Utf8),
         _ => None,
     }
 }
