@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use chrono::Datelike;
 use powermap_attribution::{Evidence, Registry, ResolveOptions};
 use powermap_edi::Ledger;
-use powermap_model::{Analysis, Observation, Provenance};
+use powermap_model::{Analysis, Observation, Provenance, Rule};
+use rustc_hash::FxHashMap;
 
 use crate::{AnalyzeOptions, Analyzer, AttributionStats, PipelineError};
 
@@ -186,18 +188,19 @@ where
     I: Iterator<Item = Result<Observation, powermap_ingest::IngestError>>,
 {
     let mut n = 0u64;
+    let mut cache = AttributionCache::default();
     for obs in reader {
         let obs = obs?;
         let registry = registries.get(&obs.network).unwrap_or(empty);
-        match registry.resolve(&Evidence::observation(&obs), resolve) {
-            Some(a) => analyzer.push(
+        match cache.resolve(registry, &obs, resolve) {
+            Some((entity, rule)) => analyzer.push(
                 &obs.network,
                 obs.layer,
                 obs.time,
                 obs.height,
                 obs.weight,
-                &a.entity,
-                a.rule,
+                entity,
+                rule,
             ),
             None => analyzer.exclude(),
         }
@@ -208,4 +211,52 @@ where
     }
     progress(n);
     Ok(())
+}
+
+/// Memoised attribution.
+///
+/// An attribution depends only on the network, the subject (or the pre-attributed label)
+/// and the month: ownership links are month-granular (EDI's `YYYY-MM` validity). So one
+/// resolution per (network, key, month) is exact, and keeps the hot loop free of rule scans.
+#[derive(Default)]
+struct AttributionCache {
+    /// (network, is-label, key) → [(month, entity and rule, or excluded)].
+    entries: FxHashMap<(String, bool, String), Vec<(i32, Option<(String, Rule)>)>>,
+    /// Reused lookup key, so a hit allocates nothing new.
+    probe: (String, bool, String),
+}
+
+impl AttributionCache {
+    fn resolve(
+        &mut self,
+        registry: &Registry,
+        obs: &Observation,
+        opts: ResolveOptions,
+    ) -> Option<(&str, Rule)> {
+        let month = obs.time.year() * 12 + obs.time.month0() as i32;
+        let (is_label, key) = match &obs.entity {
+            Some(e) => (true, e.as_str()),
+            None => (false, obs.subject.as_str()),
+        };
+        self.probe.0.clear();
+        self.probe.0.push_str(&obs.network);
+        self.probe.1 = is_label;
+        self.probe.2.clear();
+        self.probe.2.push_str(key);
+        if !self.entries.contains_key(&self.probe) {
+            self.entries.insert(self.probe.clone(), Vec::new());
+        }
+        let months = self.entries.get_mut(&self.probe).expect("inserted above");
+        let i = match months.iter().rposition(|(m, _)| *m == month) {
+            Some(i) => i,
+            None => {
+                let a = registry
+                    .resolve(&Evidence::observation(obs), opts)
+                    .map(|a| (a.entity, a.rule));
+                months.push((month, a));
+                months.len() - 1
+            }
+        };
+        months[i].1.as_ref().map(|(e, r)| (e.as_str(), *r))
+    }
 }

@@ -1,6 +1,8 @@
 //! Folding attributed observations into weight per (day, entity), then per window.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use powermap_model::{Distribution, Window};
@@ -8,7 +10,7 @@ use powermap_model::{Distribution, Window};
 use crate::{Population, WindowError, WindowSpec};
 
 /// Weight per entity id within one window.
-type WindowSums = Vec<(Window, HashMap<u32, f64>)>;
+type WindowSums = Vec<(Window, Vec<(u32, f64)>)>;
 
 /// One block kept for block-count windows.
 #[derive(Debug, Clone, Copy)]
@@ -26,11 +28,13 @@ struct BlockRecord {
 #[derive(Debug, Default)]
 pub struct Aggregator {
     names: Vec<String>,
-    index: HashMap<String, u32>,
-    days: BTreeMap<NaiveDate, HashMap<u32, f64>>,
+    index: FxHashMap<String, u32>,
+    /// Weight per (UTC day, entity id).
+    cells: FxHashMap<(NaiveDate, u32), f64>,
     blocks: Option<Vec<BlockRecord>>,
     missing_heights: u64,
     observations: u64,
+    range: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl Aggregator {
@@ -55,7 +59,11 @@ impl Aggregator {
             }
         };
         let day = time.date_naive();
-        *self.days.entry(day).or_default().entry(id).or_insert(0.0) += weight;
+        *self.cells.entry((day, id)).or_insert(0.0) += weight;
+        self.range = Some(match self.range {
+            None => (day, day),
+            Some((a, b)) => (a.min(day), b.max(day)),
+        });
         self.observations += 1;
         if let Some(blocks) = &mut self.blocks {
             match height {
@@ -82,7 +90,7 @@ impl Aggregator {
 
     /// First and last UTC day with data.
     pub fn day_range(&self) -> Option<(NaiveDate, NaiveDate)> {
-        Some((*self.days.keys().next()?, *self.days.keys().next_back()?))
+        self.range
     }
 
     /// The windows of `spec` over this data, oldest first, each with its distribution.
@@ -99,14 +107,21 @@ impl Aggregator {
             WindowSpec::Blocks { size, step } => self.block_sums(*size, *step)?,
             _ => match self.day_range().or(spec.explicit_timeframe()) {
                 None => Vec::new(),
-                Some((first, last)) => spec
-                    .day_windows(first, last)
-                    .into_iter()
-                    .map(|w| {
-                        let s = self.day_sum(w.start, w.end);
-                        (w, s)
-                    })
-                    .collect(),
+                Some((first, last)) => {
+                    let by_day = self.by_day();
+                    let mut acc = DenseSum::new(self.names.len());
+                    spec.day_windows(first, last)
+                        .into_iter()
+                        .map(|w| {
+                            for (_, cells) in by_day.range(w.start..=w.end) {
+                                for &(id, weight) in cells {
+                                    acc.add(id, weight);
+                                }
+                            }
+                            (w, acc.take())
+                        })
+                        .collect()
+                }
             },
         };
         let members = population_members(&sums, population);
@@ -117,7 +132,7 @@ impl Aggregator {
                 let dist = Distribution::from_weights(
                     weights
                         .iter()
-                        .map(|(&id, &w)| (self.names[id as usize].clone(), w))
+                        .map(|&(id, w)| (self.names[id as usize].clone(), w))
                         .chain(
                             zeros
                                 .iter()
@@ -130,14 +145,13 @@ impl Aggregator {
             .collect())
     }
 
-    fn day_sum(&self, start: NaiveDate, end: NaiveDate) -> HashMap<u32, f64> {
-        let mut acc: HashMap<u32, f64> = HashMap::new();
-        for cells in self.days.range(start..=end).map(|(_, c)| c) {
-            for (&id, &w) in cells {
-                *acc.entry(id).or_insert(0.0) += w;
-            }
+    /// The cells grouped by day, in day order.
+    fn by_day(&self) -> BTreeMap<NaiveDate, Vec<(u32, f64)>> {
+        let mut by_day: BTreeMap<NaiveDate, Vec<(u32, f64)>> = BTreeMap::new();
+        for (&(day, id), &w) in &self.cells {
+            by_day.entry(day).or_default().push((id, w));
         }
-        acc
+        by_day
     }
 
     fn block_sums(&self, size: u64, step: u64) -> Result<WindowSums, WindowError> {
@@ -166,10 +180,11 @@ impl Aggregator {
             .into_iter()
             .map(|s| {
                 let slice = &sorted[s as usize..(s + size) as usize];
-                let mut acc: HashMap<u32, f64> = HashMap::new();
+                let mut acc = DenseSum::new(self.names.len());
                 for b in slice {
-                    *acc.entry(b.entity).or_insert(0.0) += b.weight;
+                    acc.add(b.entity, b.weight);
                 }
+                let acc = acc.take();
                 let first_day = slice.iter().map(|b| b.day).min().expect("non-empty");
                 let last_day = slice.iter().map(|b| b.day).max().expect("non-empty");
                 let mut w = Window::days(first_day, last_day);
@@ -180,19 +195,61 @@ impl Aggregator {
     }
 }
 
+/// Sums weights per entity id in a dense vector, remembering which ids were touched.
+struct DenseSum {
+    weights: Vec<f64>,
+    seen: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+impl DenseSum {
+    fn new(entities: usize) -> Self {
+        DenseSum {
+            weights: vec![0.0; entities],
+            seen: vec![false; entities],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, id: u32, weight: f64) {
+        let i = id as usize;
+        if !self.seen[i] {
+            self.seen[i] = true;
+            self.touched.push(id);
+        }
+        self.weights[i] += weight;
+    }
+
+    /// The sums so far (ids in first-touched order), resetting the accumulator.
+    fn take(&mut self) -> Vec<(u32, f64)> {
+        let out = self
+            .touched
+            .iter()
+            .map(|&id| {
+                self.seen[id as usize] = false;
+                (id, std::mem::take(&mut self.weights[id as usize]))
+            })
+            .collect();
+        self.touched.clear();
+        out
+    }
+}
+
 /// For each window, the zero-weight entities its population adds.
-fn population_members(
-    sums: &[(Window, HashMap<u32, f64>)],
-    population: Population,
-) -> Vec<Vec<u32>> {
+fn population_members(sums: &WindowSums, population: Population) -> Vec<Vec<u32>> {
     let producers: Vec<HashSet<u32>> = sums
         .iter()
         .map(|(_, m)| {
             m.iter()
-                .filter(|(_, &w)| w > 0.0)
-                .map(|(&id, _)| id)
+                .filter(|(_, w)| *w > 0.0)
+                .map(|(id, _)| *id)
                 .collect()
         })
+        .collect();
+    // Entities present in a window with zero weight are already in its distribution.
+    let present: Vec<HashSet<u32>> = sums
+        .iter()
+        .map(|(_, m)| m.iter().map(|(id, _)| *id).collect())
         .collect();
     let all: HashSet<u32> = producers.iter().flatten().copied().collect();
     producers
@@ -210,14 +267,14 @@ fn population_members(
                     producers[lo..=hi]
                         .iter()
                         .flatten()
-                        .filter(|id| !own.contains(id) && !sums[k].1.contains_key(id))
+                        .filter(|id| !present[k].contains(id))
                         .copied()
                         .collect::<HashSet<_>>()
                         .into_iter()
                         .collect()
                 }
             };
-            extra.retain(|id| !sums[k].1.contains_key(id));
+            extra.retain(|id| !present[k].contains(id));
             extra.sort_unstable();
             extra
         })
