@@ -45,13 +45,7 @@ fn parse_fast(b: &[u8]) -> Option<DateTime<Utc>> {
     let min = digits::<2>(&b[14..])?;
     let sec = digits::<2>(&b[17..])?;
     // Leap seconds (60) and anything odd go to chrono.
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || min > 59
-        || sec > 59
-    {
+    if hour > 23 || min > 59 || sec > 59 {
         return None;
     }
     let frac = &b[19..b.len() - 1];
@@ -70,33 +64,10 @@ fn parse_fast(b: &[u8]) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    let days = days_from_civil(i64::from(year), month, day);
-    let secs = days * 86_400 + i64::from(hour * 3600 + min * 60 + sec);
-    DateTime::from_timestamp(secs, nanos)
-}
-
-fn is_leap(y: u32) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-}
-
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    // Building the date from its parts skips chrono's day-number arithmetic.
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let time = NaiveTime::from_hms_nano_opt(hour, min, sec, nanos)?;
+    Some(NaiveDateTime::new(date, time).and_utc())
 }
 
 /// Converts epoch seconds to `DateTime`, remembering the last day: rows in time order share
