@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use powermap_model::{Analysis, Boundary, Threshold};
-use powermap_render::{csv_files, edi_value, jsonl, parquet_table, summary, write_atomic};
+use powermap_render::{csv_files, edi_value, jsonl, parquet_table, summary};
 
 /// Output encodings of `analyze`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +104,10 @@ pub fn emit(analyses: &[Analysis], opts: &Options) -> Result<()> {
 fn place(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(name);
-    write_atomic(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    powermap_ingest::atomic_write(&path, |w| {
+        std::io::Write::write_all(w, bytes).map_err(|e| powermap_ingest::IngestError::io(&path, e))
+    })
+    .with_context(|| format!("writing {}", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

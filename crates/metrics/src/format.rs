@@ -24,12 +24,12 @@ pub fn edi_format(v: MetricValue) -> String {
     match v {
         MetricValue::Undefined => String::new(),
         MetricValue::Int(i) => i.to_string(),
-        MetricValue::Float(f) => python_float_repr(f),
+        MetricValue::Float(f) => python_float(f),
     }
 }
 
-/// Python's `repr(float)` (`float_repr_style == 'short'`).
-fn python_float_repr(f: f64) -> String {
+/// Python's `repr(float)` (`float_repr_style == 'short'`), e.g. `1.0`, `1e-05`, `1.5e+16`.
+pub fn python_float(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();
     }
@@ -132,5 +132,13 @@ mod tests {
             "18446744073709551615"
         );
         assert_eq!(edi_format(MetricValue::Undefined), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn python_float_round_trips(x in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL) {
+            let s = python_float(x);
+            proptest::prop_assert_eq!(s.parse::<f64>().unwrap(), x);
+        }
     }
 }

@@ -45,7 +45,7 @@ mod total;
 pub use concentration::{concentration_ratio, max_power_ratio};
 pub use entropy::{entropy, entropy_percentage};
 pub use error::MetricError;
-pub use format::edi_format;
+pub use format::{edi_format, python_float};
 pub use gini::gini;
 pub use hhi::hhi;
 pub use nakamoto::{decisive_coalition, nakamoto, tau_index};

@@ -213,6 +213,11 @@ where
     Ok(())
 }
 
+/// (network, is-label, subject or label).
+type CacheKey = (String, bool, String);
+/// Entity and rule, or `None` when attribution excluded the observation.
+type Resolved = Option<(String, Rule)>;
+
 /// Memoised attribution.
 ///
 /// An attribution depends only on the network, the subject (or the pre-attributed label)
@@ -221,9 +226,9 @@ where
 #[derive(Default)]
 struct AttributionCache {
     /// (network, is-label, key) → [(month, entity and rule, or excluded)].
-    entries: FxHashMap<(String, bool, String), Vec<(i32, Option<(String, Rule)>)>>,
+    entries: FxHashMap<CacheKey, Vec<(i32, Resolved)>>,
     /// Reused lookup key, so a hit allocates nothing new.
-    probe: (String, bool, String),
+    probe: CacheKey,
 }
 
 impl AttributionCache {

@@ -213,7 +213,7 @@ pub fn write_windows<W: Write>(analyses: &[Analysis], out: W) -> Result<()> {
 
 /// Every CSV file as `(file name, bytes)`: `output.csv`, one `<metric>.csv` per metric
 /// (see [`metric_file_name`]), `shares.csv` and `windows.csv`. Place them with
-/// [`crate::write_atomic`].
+/// `powermap_ingest::atomic_write`.
 pub fn all_files(analyses: &[Analysis], format: ValueFormat) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
     let mut buf = Vec::new();

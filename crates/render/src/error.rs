@@ -1,7 +1,5 @@
 //! The one error type of this crate.
 
-use std::path::PathBuf;
-
 use thiserror::Error;
 
 /// Everything that can go wrong while turning analyses into bytes or placing them on disk.
@@ -10,15 +8,6 @@ pub enum RenderError {
     /// Writing to the output sink failed.
     #[error("write failed")]
     Io(#[from] std::io::Error),
-    /// Placing a file atomically failed.
-    #[error("cannot write {path}")]
-    File {
-        /// The destination path.
-        path: PathBuf,
-        /// What failed.
-        #[source]
-        source: std::io::Error,
-    },
     /// The CSV writer failed (usually an I/O error underneath).
     #[error("CSV output failed")]
     Csv(#[from] csv::Error),

@@ -3,7 +3,8 @@
 //!
 //! It sits at the end of the flow (`… → metrics → findings → render`) and is shared by the CLI
 //! and the HTTP server. Every function is pure: it writes into an `impl Write` or returns a
-//! `String` / bytes. Placing files is the caller's job; [`write_atomic`] does it safely.
+//! `String` / bytes. Placing files is the caller's job (`powermap_ingest::atomic_write`
+//! does it safely).
 //!
 //! | output | entry point |
 //! |---|---|
@@ -22,7 +23,6 @@
 //!
 //! [`Analysis`]: powermap_model::Analysis
 
-mod atomic;
 pub mod csv_files;
 mod error;
 pub mod jsonl;
@@ -31,6 +31,5 @@ pub mod plot;
 mod pyfloat;
 pub mod summary;
 
-pub use atomic::write_atomic;
 pub use error::{RenderError, Result};
 pub use pyfloat::{edi_value, python_float};

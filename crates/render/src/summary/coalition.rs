@@ -25,30 +25,27 @@ pub struct Coalition {
 }
 
 /// The smallest prefix of `d`'s entries (heaviest first) whose weight reaches `t` under
-/// `boundary`, decided with [`Threshold::reached`] (exact for integral weights).
+/// `boundary` ([`powermap_metrics::decisive_coalition`], exact for integral weights), with shares.
 ///
 /// `None` when the distribution is empty or no prefix reaches the threshold (only possible
 /// with `Boundary::Greater` and `t = 1`).
 pub fn decisive_coalition(d: &Distribution, t: Threshold, boundary: Boundary) -> Option<Coalition> {
-    let total = d.total();
-    let mut part = 0.0;
-    let mut members = Vec::new();
-    for (i, s) in d.producers().iter().enumerate() {
-        part += s.weight;
-        members.push(Member {
+    let prefix = powermap_metrics::decisive_coalition(d, t, boundary)?;
+    let members: Vec<Member> = prefix
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Member {
             name: s.name.clone(),
             share: d.share(i),
-        });
-        if t.reached(part, total, d.is_integral(), boundary) {
-            return Some(Coalition {
-                threshold: t,
-                boundary,
-                members,
-                share: part / total,
-            });
-        }
-    }
-    None
+        })
+        .collect();
+    let part: f64 = prefix.iter().map(|s| s.weight).sum();
+    Some(Coalition {
+        threshold: t,
+        boundary,
+        members,
+        share: part / d.total(),
+    })
 }
 
 #[cfg(test)]
