@@ -18,7 +18,7 @@ use powermap_model::{Layer, Observation};
 use serde::Serialize;
 
 use crate::formats::columns::{self, NumCol, StrCol, TimeCol};
-use crate::{IngestError, Position, BATCH_ROWS};
+use crate::{IngestError, ObservationRef, Position, ReadRef, BATCH_ROWS};
 
 /// Id of the built-in Bitcoin pool dataset.
 pub const BITCOIN_POOLS: &str = "bitcoin-pools";
@@ -131,21 +131,21 @@ struct Batch {
 }
 
 impl Batch {
-    fn observation(&self, i: usize) -> Result<Observation, (&'static str, String)> {
+    fn observation(&self, i: usize) -> Result<ObservationRef<'_>, (&'static str, String)> {
         let missing = |f| (f, "missing value".to_string());
         let height = self.height.get(i).ok_or_else(|| missing("height"))?;
         let height = columns::height(height).map_err(|p| ("height", p))?;
         let subject = self.slug.get(i).ok_or_else(|| missing("pool_slug"))?;
         let time = self.date.get(i).map_err(|p| ("date", p))?;
-        Ok(Observation {
-            network: "bitcoin".to_owned(),
+        Ok(ObservationRef {
+            network: "bitcoin",
             layer: Layer::Consensus,
             time: time.ok_or_else(|| missing("date"))?,
             height: Some(height),
-            subject: subject.to_owned(),
+            subject,
             entity: None,
             weight: 1.0,
-            source: Some(SOURCE.to_owned()),
+            source: Some(SOURCE),
         })
     }
 }
@@ -162,28 +162,17 @@ impl BuiltinReader {
     }
 }
 
-impl Iterator for BuiltinReader {
-    type Item = Result<Observation, IngestError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl ReadRef for BuiltinReader {
+    fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
+        // Load a batch with a row left first; the row is borrowed only after the loop.
         loop {
-            if let Some(b) = &mut self.batch {
-                if b.next < b.len {
-                    let i = b.next;
-                    b.next += 1;
-                    let row = self.offset + i as u64 + 1;
-                    return Some(
-                        b.observation(i)
-                            .map_err(|(field, problem)| IngestError::Field {
-                                path: self.path.clone().into(),
-                                position: Position::Row(row),
-                                field,
-                                problem,
-                            }),
-                    );
+            match &self.batch {
+                Some(b) if b.next < b.len => break,
+                Some(b) => {
+                    self.offset += b.len as u64;
+                    self.batch = None;
                 }
-                self.offset += b.len as u64;
-                self.batch = None;
+                None => {}
             }
             if self.done {
                 return None;
@@ -209,6 +198,28 @@ impl Iterator for BuiltinReader {
                 }
             }
         }
+        let b = self.batch.as_mut()?;
+        let i = b.next;
+        b.next += 1;
+        let row = self.offset + i as u64 + 1;
+        let path = &self.path;
+        Some(
+            b.observation(i)
+                .map_err(|(field, problem)| IngestError::Field {
+                    path: path.clone().into(),
+                    position: Position::Row(row),
+                    field,
+                    problem,
+                }),
+        )
+    }
+}
+
+impl Iterator for BuiltinReader {
+    type Item = Result<Observation, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_ref().map(|r| r.map(|o| o.to_owned()))
     }
 }
 

@@ -81,8 +81,8 @@ pub(crate) fn required(s: &str) -> Result<&str, String> {
 }
 
 /// An optional text field: empty means absent.
-pub(crate) fn optional(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_owned())
+pub(crate) fn optional(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
 }
 
 pub(crate) fn layer(s: &str) -> Result<Layer, String> {

@@ -9,7 +9,7 @@ use powermap_model::Observation;
 
 use crate::{
     atomic_write, CsvReader, CsvWriter, Format, IngestError, JsonlReader, JsonlWriter,
-    ParquetReader, ParquetWriter,
+    ObservationRef, ParquetReader, ParquetWriter, ReadRef,
 };
 
 /// Streams observations from a file of any encoding (see [`read_file`]).
@@ -33,6 +33,16 @@ impl Iterator for ObservationReader {
             Inner::Csv(r) => r.next(),
             Inner::Jsonl(r) => r.next(),
             Inner::Parquet(r) => r.next(),
+        }
+    }
+}
+
+impl ReadRef for ObservationReader {
+    fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
+        match &mut self.inner {
+            Inner::Csv(r) => r.next_ref(),
+            Inner::Jsonl(r) => r.next_ref(),
+            Inner::Parquet(r) => r.next_ref(),
         }
     }
 }

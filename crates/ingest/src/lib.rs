@@ -11,6 +11,8 @@
 //! CSV ([`CsvReader`]), JSON Lines ([`JsonlReader`]) and Parquet ([`ParquetReader`]). Readers
 //! stream: memory does not grow with the number of rows, records longer than
 //! [`MAX_RECORD_BYTES`] are rejected, and every error names the file, line (or row) and field.
+//! Every reader also lends borrowed rows ([`ReadRef::next_ref`], [`ObservationRef`]) for
+//! callers that need not own the text; the owned iterators are built on that same parse.
 //! Writers replace files atomically ([`atomic_write`]).
 //!
 //! [`builtin`] holds real Bitcoin block data embedded in the binary; [`synth`] generates
@@ -31,6 +33,7 @@
 //! ```
 
 mod atomic;
+mod borrowed;
 pub mod builtin;
 mod error;
 mod fields;
@@ -41,6 +44,7 @@ pub mod synth;
 mod time;
 
 pub use atomic::atomic_write;
+pub use borrowed::{ObservationRef, ReadRef};
 pub use error::{IngestError, Position};
 pub use fields::COLUMNS;
 pub use format::Format;

@@ -7,7 +7,7 @@ use ::csv::WriterBuilder;
 use powermap_model::Observation;
 
 use crate::fields::{self, Column, COLUMNS};
-use crate::{time, IngestError, Position, MAX_RECORD_BYTES};
+use crate::{time, IngestError, ObservationRef, Position, ReadRef, MAX_RECORD_BYTES};
 
 /// Most fields a record may have (the format has eight).
 const MAX_FIELDS: usize = 1024;
@@ -85,7 +85,7 @@ impl<R: Read> CsvReader<R> {
         }
     }
 
-    fn observation(&self) -> Result<Observation, IngestError> {
+    fn observation(&self) -> Result<ObservationRef<'_>, IngestError> {
         if self.records.width != self.width {
             let found = self.records.width;
             let expected = self.width;
@@ -96,17 +96,17 @@ impl<R: Read> CsvReader<R> {
         let text = std::str::from_utf8(self.records.all()).ok();
         let field = |c| self.field(text, c);
         let req = |c| field(c).and_then(|s| fields::required(s).map_err(|p| self.bad(c, p)));
-        let network = req(Column::Network)?.to_owned();
+        let network = req(Column::Network)?;
         let layer = fields::layer(field(Column::Layer)?).map_err(|p| self.bad(Column::Layer, p))?;
         let time = fields::time(field(Column::Time)?).map_err(|p| self.bad(Column::Time, p))?;
         let height =
             fields::height(field(Column::Height)?).map_err(|p| self.bad(Column::Height, p))?;
-        let subject = req(Column::Subject)?.to_owned();
+        let subject = req(Column::Subject)?;
         let entity = fields::optional(field(Column::Entity)?);
         let weight =
             fields::weight(field(Column::Weight)?).map_err(|p| self.bad(Column::Weight, p))?;
         let source = fields::optional(field(Column::Source)?);
-        Ok(Observation {
+        Ok(ObservationRef {
             network,
             layer,
             time,
@@ -119,10 +119,8 @@ impl<R: Read> CsvReader<R> {
     }
 }
 
-impl<R: Read> Iterator for CsvReader<R> {
-    type Item = Result<Observation, IngestError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: Read> ReadRef for CsvReader<R> {
+    fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
         match self.records.read() {
             Ok(Outcome::End) => None,
             Ok(Outcome::Record) => Some(self.observation()),
@@ -131,6 +129,14 @@ impl<R: Read> Iterator for CsvReader<R> {
             )))),
             Err(e) => Some(Err(IngestError::io(&self.path, e))),
         }
+    }
+}
+
+impl<R: Read> Iterator for CsvReader<R> {
+    type Item = Result<Observation, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_ref().map(|r| r.map(|o| o.to_owned()))
     }
 }
 

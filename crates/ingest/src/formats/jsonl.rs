@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use powermap_model::Observation;
@@ -10,7 +11,7 @@ use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visit
 use serde::Serialize;
 
 use crate::fields::{self, Column};
-use crate::{time, IngestError, Position, MAX_RECORD_BYTES};
+use crate::{time, IngestError, ObservationRef, Position, ReadRef, MAX_RECORD_BYTES};
 
 /// Streams observations from JSON Lines.
 ///
@@ -24,6 +25,10 @@ pub struct JsonlReader<R: Read> {
     /// Holds a line that straddles the end of the read buffer.
     buf: Vec<u8>,
     done: bool,
+    /// Bytes of the read buffer lent by the last [`ReadRef::next_ref`], consumed by the next.
+    lent: usize,
+    /// The strings of the current line that had escapes (and so cannot borrow the line).
+    unescaped: String,
 }
 
 impl<R: Read> JsonlReader<R> {
@@ -35,6 +40,8 @@ impl<R: Read> JsonlReader<R> {
             line: 0,
             buf: Vec::new(),
             done: false,
+            lent: 0,
+            unescaped: String::new(),
         }
     }
 
@@ -80,13 +87,17 @@ impl<R: Read> JsonlReader<R> {
     }
 }
 
-impl<R: Read> Iterator for JsonlReader<R> {
-    type Item = Result<Observation, IngestError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
+impl<R: Read> ReadRef for JsonlReader<R> {
+    fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
+        self.r.consume(std::mem::take(&mut self.lent));
+        // Find the next non-blank line first; it is borrowed only after the loop, so the
+        // borrow checker sees a single lending path. `Some(len)`: the line is the first
+        // `len` bytes of the read buffer (fast path); `None`: it was gathered into `buf`.
+        let in_buffer = loop {
+            if self.done {
+                return None;
+            }
             self.line += 1;
-            // Fast path: the whole line is already buffered, parse it in place.
             let avail = match self.r.fill_buf() {
                 Ok(a) => a,
                 Err(e) => {
@@ -95,12 +106,12 @@ impl<R: Read> Iterator for JsonlReader<R> {
                 }
             };
             if let Some(i) = find_newline(avail) {
-                let parsed = parse_line(&avail[..i], &self.path, self.line);
-                self.r.consume(i + 1);
-                match parsed {
-                    None => continue,
-                    some => return some,
+                if is_blank(&avail[..i]) {
+                    self.r.consume(i + 1);
+                    continue;
                 }
+                self.lent = i + 1;
+                break Some(i);
             }
             match self.gather() {
                 Ok(true) => {}
@@ -111,12 +122,28 @@ impl<R: Read> Iterator for JsonlReader<R> {
                 }
                 Err(e) => return Some(Err(e)),
             }
-            if let Some(r) = parse_line(&self.buf, &self.path, self.line) {
-                return Some(r);
+            if !is_blank(&self.buf) {
+                break None;
             }
-        }
-        None
+        };
+        let line = match in_buffer {
+            Some(len) => &self.r.buffer()[..len],
+            None => &self.buf[..],
+        };
+        Some(parse_line(line, &self.path, self.line, &mut self.unescaped))
     }
+}
+
+impl<R: Read> Iterator for JsonlReader<R> {
+    type Item = Result<Observation, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_ref().map(|r| r.map(|o| o.to_owned()))
+    }
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Position of the first `\n`, eight bytes at a time.
@@ -139,12 +166,14 @@ fn find_newline(b: &[u8]) -> Option<usize> {
     rest.iter().position(|&c| c == b'\n').map(|p| i + p)
 }
 
-/// Parses one line; `None` for a blank line.
-fn parse_line(line: &[u8], path: &Path, n: u64) -> Option<Result<Observation, IngestError>> {
+/// Parses one non-blank line; strings with escapes are unescaped into `unescaped`.
+fn parse_line<'a>(
+    line: &'a [u8],
+    path: &Path,
+    n: u64,
+    unescaped: &'a mut String,
+) -> Result<ObservationRef<'a>, IngestError> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return None;
-    }
     let position = Position::Line(n);
     let record = |problem: String| IngestError::Record {
         path: path.to_path_buf(),
@@ -157,27 +186,25 @@ fn parse_line(line: &[u8], path: &Path, n: u64) -> Option<Result<Observation, In
         .and_then(|r| de.end().map(|()| r))
     {
         Ok(raw) => raw,
-        Err(e) => return Some(Err(record(json_problem(&e)))),
+        Err(e) => return Err(record(json_problem(&e))),
     };
     if let Some(name) = raw.unknown {
-        return Some(Err(record(format!(
+        return Err(record(format!(
             "unknown key {} (expected: {})",
             fields::quote(&name),
             fields::COLUMNS.join(", ")
-        ))));
+        )));
     }
     if let Some(c) = raw.duplicate {
-        return Some(Err(record(format!("key \"{}\" appears twice", c.name()))));
+        return Err(record(format!("key \"{}\" appears twice", c.name())));
     }
-    Some(
-        raw.observation()
-            .map_err(|(c, problem)| IngestError::Field {
-                path: path.to_path_buf(),
-                position,
-                field: c.name(),
-                problem,
-            }),
-    )
+    raw.observation(unescaped)
+        .map_err(|(c, problem)| IngestError::Field {
+            path: path.to_path_buf(),
+            position,
+            field: c.name(),
+            problem,
+        })
 }
 
 /// serde_json's message without its "at line 1 column 7" (the line is ours to report).
@@ -333,22 +360,42 @@ impl<'de> Visitor<'de> for RowVisitor {
 
 type FieldResult<T> = Result<T, (Column, String)>;
 
-impl RawRow<'_> {
-    fn take(&mut self, c: Column) -> Scalar<'_> {
+/// A text value: borrowed from the line, or a range of the unescaped strings.
+enum Text<'a> {
+    Line(&'a str),
+    Unescaped(Range<usize>),
+}
+
+impl<'a> Text<'a> {
+    fn get(self, unescaped: &'a str) -> &'a str {
+        match self {
+            Text::Line(s) => s,
+            Text::Unescaped(r) => &unescaped[r],
+        }
+    }
+}
+
+impl<'a> RawRow<'a> {
+    fn take(&mut self, c: Column) -> Scalar<'a> {
         self.values[c as usize].take().unwrap_or(Scalar::Null)
     }
 
-    fn text(&mut self, c: Column) -> FieldResult<Option<String>> {
+    fn text(&mut self, c: Column, unescaped: &mut String) -> FieldResult<Option<Text<'a>>> {
         match self.take(c) {
             Scalar::Null => Ok(None),
             Scalar::Str(s) if s.is_empty() => Ok(None),
-            Scalar::Str(s) => Ok(Some(s.into_owned())),
+            Scalar::Str(Cow::Borrowed(s)) => Ok(Some(Text::Line(s))),
+            Scalar::Str(Cow::Owned(s)) => {
+                let start = unescaped.len();
+                unescaped.push_str(&s);
+                Ok(Some(Text::Unescaped(start..unescaped.len())))
+            }
             other => Err((c, format!("expected a string, got {other}"))),
         }
     }
 
-    fn required(&mut self, c: Column) -> FieldResult<String> {
-        self.text(c)?
+    fn required(&mut self, c: Column, unescaped: &mut String) -> FieldResult<Text<'a>> {
+        self.text(c, unescaped)?
             .ok_or_else(|| (c, "missing value (the field is required)".to_string()))
     }
 
@@ -360,8 +407,9 @@ impl RawRow<'_> {
         }
     }
 
-    fn observation(mut self) -> FieldResult<Observation> {
-        let network = self.required(Column::Network)?;
+    fn observation(mut self, unescaped: &'a mut String) -> FieldResult<ObservationRef<'a>> {
+        unescaped.clear();
+        let network = self.required(Column::Network, unescaped)?;
         let layer = self.str_field(Column::Layer, fields::layer)?;
         let time = self.str_field(Column::Time, fields::time)?;
         let height = match self.take(Column::Height) {
@@ -372,8 +420,8 @@ impl RawRow<'_> {
                 return Err((Column::Height, p));
             }
         };
-        let subject = self.required(Column::Subject)?;
-        let entity = self.text(Column::Entity)?;
+        let subject = self.required(Column::Subject, unescaped)?;
+        let entity = self.text(Column::Entity, unescaped)?;
         let weight = match self.take(Column::Weight) {
             Scalar::U64(n) => n as f64,
             Scalar::F64(x) => x,
@@ -389,16 +437,17 @@ impl RawRow<'_> {
             }
         };
         let weight = fields::check_weight(weight).map_err(|p| (Column::Weight, p))?;
-        let source = self.text(Column::Source)?;
-        Ok(Observation {
-            network,
+        let source = self.text(Column::Source, unescaped)?;
+        let unescaped: &'a str = unescaped;
+        Ok(ObservationRef {
+            network: network.get(unescaped),
             layer,
             time,
             height,
-            subject,
-            entity,
+            subject: subject.get(unescaped),
+            entity: entity.map(|t| t.get(unescaped)),
             weight,
-            source,
+            source: source.map(|t| t.get(unescaped)),
         })
     }
 }

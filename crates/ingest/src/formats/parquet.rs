@@ -23,7 +23,7 @@ use powermap_model::{Layer, Observation};
 
 use super::columns::{self, NumCol, StrCol, TimeCol};
 use crate::fields::{self, Column, COLUMNS};
-use crate::{IngestError, Position};
+use crate::{IngestError, ObservationRef, Position, ReadRef};
 
 /// Rows per record batch, read and written.
 pub const BATCH_ROWS: usize = 8192;
@@ -116,20 +116,20 @@ impl ParquetReader {
 }
 
 impl Batch {
-    fn observation(&self, i: usize) -> Result<Observation, (Column, String)> {
+    fn observation(&self, i: usize) -> Result<ObservationRef<'_>, (Column, String)> {
         let missing = |c: Column| (c, "missing value (the field is required)".to_string());
-        let text = |c: Column, col: &StrCol| {
+        // Functions rather than closures, so the borrows may outlive the call.
+        fn text(c: Column, col: &StrCol, i: usize) -> Result<&str, (Column, String)> {
             col.get(i)
                 .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .ok_or_else(|| missing(c))
-        };
-        let opt = |col: &Option<StrCol>| {
+                .ok_or_else(|| (c, "missing value (the field is required)".to_string()))
+        }
+        fn opt(col: &Option<StrCol>, i: usize) -> Option<&str> {
             col.as_ref()
                 .and_then(|c| c.get(i))
                 .and_then(fields::optional)
-        };
-        let network = text(Column::Network, &self.network)?;
+        }
+        let network = text(Column::Network, &self.network, i)?;
         let layer = match (&self.layers, self.layer.dictionary()) {
             (Some(layers), Some((keys, _))) => keys
                 .is_valid(i)
@@ -150,41 +150,34 @@ impl Batch {
             Some(n) => Some(columns::height(n).map_err(|p| (Column::Height, p))?),
             None => None,
         };
-        let subject = text(Column::Subject, &self.subject)?;
+        let subject = text(Column::Subject, &self.subject, i)?;
         let weight = self.weight.get(i).ok_or_else(|| missing(Column::Weight))?;
         let weight = columns::weight(weight).map_err(|p| (Column::Weight, p))?;
-        Ok(Observation {
+        Ok(ObservationRef {
             network,
             layer,
             time,
             height,
             subject,
-            entity: opt(&self.entity),
+            entity: opt(&self.entity, i),
             weight,
-            source: opt(&self.source),
+            source: opt(&self.source, i),
         })
     }
 }
 
-impl Iterator for ParquetReader {
-    type Item = Result<Observation, IngestError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl ReadRef for ParquetReader {
+    fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
+        // First make sure a batch with a row left is loaded; the row is borrowed only after
+        // the loop, so the borrow checker sees a single lending path.
         loop {
-            if let Some(b) = &mut self.batch {
-                if b.next < b.len {
-                    let i = b.next;
-                    b.next += 1;
-                    let row = self.offset + i as u64 + 1;
-                    return Some(b.observation(i).map_err(|(c, problem)| IngestError::Field {
-                        path: self.path.clone(),
-                        position: Position::Row(row),
-                        field: c.name(),
-                        problem,
-                    }));
+            match &self.batch {
+                Some(b) if b.next < b.len => break,
+                Some(b) => {
+                    self.offset += b.len as u64;
+                    self.batch = None;
                 }
-                self.offset += b.len as u64;
-                self.batch = None;
+                None => {}
             }
             if self.done {
                 return None;
@@ -215,6 +208,25 @@ impl Iterator for ParquetReader {
                 },
             }
         }
+        let b = self.batch.as_mut()?;
+        let i = b.next;
+        b.next += 1;
+        let row = self.offset + i as u64 + 1;
+        let path = &self.path;
+        Some(b.observation(i).map_err(|(c, problem)| IngestError::Field {
+            path: path.clone(),
+            position: Position::Row(row),
+            field: c.name(),
+            problem,
+        }))
+    }
+}
+
+impl Iterator for ParquetReader {
+    type Item = Result<Observation, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_ref().map(|r| r.map(|o| o.to_owned()))
     }
 }
 
