@@ -21,16 +21,30 @@ struct BlockRecord {
     day: NaiveDate,
 }
 
+/// Entity ids below this are summed in a dense row per day (no hashing per observation);
+/// the rest, in the rare input with more entities, in a sparse map. Bounds a row to 16 KiB.
+const DENSE_IDS: u32 = 1024;
+
 /// Accumulates attributed observations in any order.
 ///
-/// Memory: one cell per (UTC day, entity) with weight, plus one 32-byte record per
-/// observation when block windows were requested (`keep_blocks`).
+/// Memory: one cell per (UTC day, entity) with weight (a dense row per day for the first
+/// 1024 entities), plus one 32-byte record per observation when block windows were
+/// requested (`keep_blocks`).
+///
+/// Callers feeding many observations per entity can [`intern`](Self::intern) the name once
+/// and add by id ([`add_id`](Self::add_id)); [`add`](Self::add) does both.
 #[derive(Debug, Default)]
 pub struct Aggregator {
     names: Vec<String>,
     index: FxHashMap<String, u32>,
-    /// Weight per (UTC day, entity id).
-    cells: FxHashMap<(NaiveDate, u32), f64>,
+    /// Row of each day in `rows`.
+    days: FxHashMap<NaiveDate, usize>,
+    /// Weight per entity id below [`DENSE_IDS`], one row per day; `None`: not seen that day.
+    rows: Vec<Vec<Option<f64>>>,
+    /// The day and row of the previous observation (inputs are mostly in time order).
+    last: Option<(NaiveDate, usize)>,
+    /// Weight per (UTC day, entity id) for ids from [`DENSE_IDS`] on.
+    sparse: FxHashMap<(NaiveDate, u32), f64>,
     blocks: Option<Vec<BlockRecord>>,
     missing_heights: u64,
     observations: u64,
@@ -49,7 +63,13 @@ impl Aggregator {
     /// Adds `weight` for `entity` at `time` (its UTC day, as EDI takes the first 10
     /// characters of the timestamp).
     pub fn add(&mut self, time: DateTime<Utc>, height: Option<u64>, entity: &str, weight: f64) {
-        let id = match self.index.get(entity) {
+        let id = self.intern(entity);
+        self.add_id(time, height, id, weight);
+    }
+
+    /// The id of `entity` (the same for the same name), for [`add_id`](Self::add_id).
+    pub fn intern(&mut self, entity: &str) -> u32 {
+        match self.index.get(entity) {
             Some(&id) => id,
             None => {
                 let id = self.names.len() as u32;
@@ -57,9 +77,40 @@ impl Aggregator {
                 self.index.insert(entity.to_string(), id);
                 id
             }
-        };
+        }
+    }
+
+    /// Like [`add`](Self::add), for an entity id from [`intern`](Self::intern).
+    ///
+    /// # Panics
+    /// If `id` was not returned by [`intern`](Self::intern) on this aggregator.
+    pub fn add_id(&mut self, time: DateTime<Utc>, height: Option<u64>, id: u32, weight: f64) {
+        assert!(
+            (id as usize) < self.names.len(),
+            "entity id {id} was not interned"
+        );
         let day = time.date_naive();
-        *self.cells.entry((day, id)).or_insert(0.0) += weight;
+        if id < DENSE_IDS {
+            let row = match self.last {
+                Some((d, row)) if d == day => row,
+                _ => {
+                    let next = self.rows.len();
+                    let row = *self.days.entry(day).or_insert(next);
+                    if row == next {
+                        self.rows.push(Vec::new());
+                    }
+                    self.last = Some((day, row));
+                    row
+                }
+            };
+            let cells = &mut self.rows[row];
+            if cells.len() <= id as usize {
+                cells.resize(id as usize + 1, None);
+            }
+            *cells[id as usize].get_or_insert(0.0) += weight;
+        } else {
+            *self.sparse.entry((day, id)).or_insert(0.0) += weight;
+        }
         self.range = Some(match self.range {
             None => (day, day),
             Some((a, b)) => (a.min(day), b.max(day)),
@@ -148,7 +199,14 @@ impl Aggregator {
     /// The cells grouped by day, in day order.
     fn by_day(&self) -> BTreeMap<NaiveDate, Vec<(u32, f64)>> {
         let mut by_day: BTreeMap<NaiveDate, Vec<(u32, f64)>> = BTreeMap::new();
-        for (&(day, id), &w) in &self.cells {
+        for (&day, &row) in &self.days {
+            let cells = self.rows[row]
+                .iter()
+                .enumerate()
+                .filter_map(|(id, w)| w.map(|w| (id as u32, w)));
+            by_day.entry(day).or_default().extend(cells);
+        }
+        for (&(day, id), &w) in &self.sparse {
             by_day.entry(day).or_default().push((id, w));
         }
         by_day
@@ -324,6 +382,29 @@ mod tests {
         assert_eq!(out[1].0.heights, Some((6, 9)));
         assert_eq!(out[0].0.heights, Some((2, 5)));
         assert_eq!(out[1].1.total(), 4.0);
+    }
+
+    /// Ids past the dense rows, zero weights and out-of-order days sum like the rest.
+    #[test]
+    fn dense_and_sparse_cells_agree() {
+        let mut agg = Aggregator::new(false);
+        let names: Vec<String> = (0..1100).map(|i| format!("e{i}")).collect();
+        for (k, day) in [3, 1, 3, 2, 1].into_iter().enumerate() {
+            for (i, name) in names.iter().enumerate() {
+                let w = if i % 7 == 0 { 0.0 } else { (k + 1) as f64 };
+                agg.add(t(2024, 1, day), None, name, w);
+            }
+        }
+        let id = agg.intern("e1050");
+        agg.add_id(t(2024, 1, 2), None, id, 0.5);
+        let out = agg
+            .distributions(&WindowSpec::days(3, 3), Population::Window(0))
+            .unwrap();
+        assert_eq!(out.len(), 1);
+        let d = &out[0].1;
+        assert_eq!(d.len(), 1100);
+        let expected: f64 = (1..=5).map(f64::from).sum::<f64>() * (1100 - 158) as f64 + 0.5;
+        assert_eq!(d.total(), expected);
     }
 
     #[test]
