@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use powermap_metrics::{default_metrics, Metric};
 use powermap_model::{Analysis, Layer, Provenance, Rule, WindowResult};
 use powermap_windows::{Aggregator, Population, WindowSpec};
+use rustc_hash::FxHashMap;
 
 use crate::PipelineError;
 
@@ -75,11 +76,37 @@ impl AttributionStats {
     }
 }
 
+/// A (network, layer) group of an [`Analyzer`] (see [`Analyzer::group`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupId(usize);
+
+/// An entity name interned by an [`Analyzer`] (see [`Analyzer::entity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EntityId(u32);
+
+/// One (network, layer): its aggregator, and the aggregator's id of each [`EntityId`].
+#[derive(Debug)]
+struct Group {
+    key: (String, Layer),
+    agg: Aggregator,
+    /// Aggregator id by [`EntityId`]; [`UNSEEN`] until the entity is added to this group.
+    ids: Vec<u32>,
+}
+
+const UNSEEN: u32 = u32::MAX;
+
 /// Streams attributed observations into one aggregator per (network, layer).
+///
+/// [`push`](Self::push) takes names. A caller resolving many observations to the same few
+/// groups and entities can look each up once ([`group`](Self::group),
+/// [`entity`](Self::entity)) and push by id ([`push_id`](Self::push_id)), hashing no text
+/// per observation; both routes give the same result.
 #[derive(Debug)]
 pub struct Analyzer {
     opts: AnalyzeOptions,
-    groups: Vec<((String, Layer), Aggregator)>,
+    groups: Vec<Group>,
+    names: Vec<String>,
+    index: FxHashMap<String, u32>,
     stats: AttributionStats,
 }
 
@@ -89,6 +116,8 @@ impl Analyzer {
         Analyzer {
             opts,
             groups: Vec::new(),
+            names: Vec::new(),
+            index: FxHashMap::default(),
             stats: AttributionStats::default(),
         }
     }
@@ -105,30 +134,71 @@ impl Analyzer {
         entity: &str,
         rule: Rule,
     ) {
-        let keep_blocks = matches!(self.opts.window, WindowSpec::Blocks { .. });
+        let group = self.group(network, layer);
+        let entity = self.entity(entity);
+        self.push_id(group, time, height, weight, entity, rule);
+    }
+
+    /// The group of (`network`, `layer`), created empty if new.
+    ///
+    /// A group reports (empty) windows even when all its observations fall outside the
+    /// timeframe, as EDI does.
+    pub fn group(&mut self, network: &str, layer: Layer) -> GroupId {
         // A linear scan: inputs hold a handful of (network, layer) groups at most.
-        let i = match self
+        let found = self
             .groups
             .iter()
-            .position(|((n, l), _)| n == network && *l == layer)
-        {
-            Some(i) => i,
-            None => {
-                self.groups
-                    .push(((network.to_string(), layer), Aggregator::new(keep_blocks)));
-                self.groups.len() - 1
-            }
-        };
-        // The group exists even when all its observations fall outside the timeframe, so
-        // the network still reports (empty) windows, as EDI does.
-        let day = time.date_naive();
+            .position(|g| g.key.0 == network && g.key.1 == layer);
+        GroupId(found.unwrap_or_else(|| {
+            let keep_blocks = matches!(self.opts.window, WindowSpec::Blocks { .. });
+            self.groups.push(Group {
+                key: (network.to_string(), layer),
+                agg: Aggregator::new(keep_blocks),
+                ids: Vec::new(),
+            });
+            self.groups.len() - 1
+        }))
+    }
+
+    /// The id of an entity name (the same for the same name, across groups).
+    pub fn entity(&mut self, name: &str) -> EntityId {
+        if let Some(&id) = self.index.get(name) {
+            return EntityId(id);
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), id);
+        EntityId(id)
+    }
+
+    /// Like [`push`](Self::push), with a group and entity from this analyzer.
+    ///
+    /// # Panics
+    /// If `group` or `entity` came from another analyzer and is out of range.
+    pub fn push_id(
+        &mut self,
+        group: GroupId,
+        time: DateTime<Utc>,
+        height: Option<u64>,
+        weight: f64,
+        entity: EntityId,
+        rule: Rule,
+    ) {
+        let day = time.naive_utc().date();
         if self.opts.from.is_some_and(|f| day < f) || self.opts.to.is_some_and(|t| day > t) {
             self.stats.outside_timeframe += 1;
             return;
         }
         self.stats.record(rule, weight);
-        let agg = &mut self.groups[i].1;
-        agg.add(time, height, entity, weight);
+        let g = &mut self.groups[group.0];
+        let e = entity.0 as usize;
+        if g.ids.len() <= e {
+            g.ids.resize(e + 1, UNSEEN);
+        }
+        if g.ids[e] == UNSEEN {
+            g.ids[e] = g.agg.intern(&self.names[e]);
+        }
+        g.agg.add_id(time, height, g.ids[e], weight);
     }
 
     /// Counts an observation that attribution excluded.
@@ -147,8 +217,13 @@ impl Analyzer {
         let metric_ids: Vec<String> = self.opts.metrics.iter().map(Metric::id).collect();
         let mut out = Vec::with_capacity(self.groups.len());
         let mut groups = self.groups;
-        groups.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((network, layer), agg) in groups {
+        groups.sort_by(|a, b| a.key.cmp(&b.key));
+        for Group {
+            key: (network, layer),
+            agg,
+            ..
+        } in groups
+        {
             let windows = agg
                 .distributions(&window, self.opts.population)?
                 .into_iter()

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use chrono::Datelike;
 use powermap_attribution::{Evidence, Registry, ResolveOptions};
 use powermap_edi::Ledger;
-use powermap_model::{Analysis, Observation, Provenance, Rule};
+use powermap_ingest::{ObservationRef, ReadRef};
+use powermap_model::{Analysis, Layer, Provenance, Rule};
 use rustc_hash::FxHashMap;
 
-use crate::{AnalyzeOptions, Analyzer, AttributionStats, PipelineError};
+use crate::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId, PipelineError};
 
 /// Where observations come from.
 #[derive(Debug, Clone)]
@@ -176,32 +177,27 @@ pub fn run(
     })
 }
 
-fn feed<I>(
-    reader: I,
+/// Attributes every observation of `reader` and pushes it into `analyzer`.
+///
+/// Rows are borrowed from the reader and attribution is memoised, so the loop allocates
+/// nothing per observation once each (network, subject or label, month) has been seen.
+fn feed<R: ReadRef>(
+    mut reader: R,
     registries: &Registries,
     empty: &Registry,
     resolve: ResolveOptions,
     analyzer: &mut Analyzer,
     progress: &mut dyn FnMut(u64),
-) -> Result<(), PipelineError>
-where
-    I: Iterator<Item = Result<Observation, powermap_ingest::IngestError>>,
-{
+) -> Result<(), PipelineError> {
     let mut n = 0u64;
-    let mut cache = AttributionCache::default();
-    for obs in reader {
+    let mut memo = AttributionMemo::default();
+    while let Some(obs) = reader.next_ref() {
         let obs = obs?;
-        let registry = registries.get(&obs.network).unwrap_or(empty);
-        match cache.resolve(registry, &obs, resolve) {
-            Some((entity, rule)) => analyzer.push(
-                &obs.network,
-                obs.layer,
-                obs.time,
-                obs.height,
-                obs.weight,
-                entity,
-                rule,
-            ),
+        let (group, resolved) = memo.resolve(&obs, registries, empty, resolve, analyzer);
+        match resolved {
+            Some((entity, rule)) => {
+                analyzer.push_id(group, obs.time, obs.height, obs.weight, entity, rule)
+            }
             None => analyzer.exclude(),
         }
         n += 1;
@@ -213,55 +209,95 @@ where
     Ok(())
 }
 
-/// (network, is-label, subject or label).
-type CacheKey = (String, bool, String);
 /// Entity and rule, or `None` when attribution excluded the observation.
-type Resolved = Option<(String, Rule)>;
+type Resolved = Option<(EntityId, Rule)>;
 
-/// Memoised attribution.
+/// The resolution of one key, by month (`year * 12 + month0`), latest-seen last.
+type Months = Vec<(i32, Resolved)>;
+
+/// Memoised attribution, keyed network → subject or label → month.
 ///
 /// An attribution depends only on the network, the subject (or the pre-attributed label)
 /// and the month: ownership links are month-granular (EDI's `YYYY-MM` validity). So one
 /// resolution per (network, key, month) is exact, and keeps the hot loop free of rule scans.
+/// The maps are nested and keyed by `String`, so a hit is probed with the borrowed `&str`
+/// (`String: Borrow<str>`) and allocates nothing.
 #[derive(Default)]
-struct AttributionCache {
-    /// (network, is-label, key) → [(month, entity and rule, or excluded)].
-    entries: FxHashMap<CacheKey, Vec<(i32, Resolved)>>,
-    /// Reused lookup key, so a hit allocates nothing new.
-    probe: CacheKey,
+struct AttributionMemo {
+    networks: Vec<NetworkMemo>,
+    /// Index in `networks` by name.
+    index: FxHashMap<String, usize>,
+    /// The network of the previous observation: inputs rarely switch, and comparing the
+    /// name is cheaper than hashing it.
+    last: usize,
 }
 
-impl AttributionCache {
+#[derive(Default)]
+struct NetworkMemo {
+    name: String,
+    /// Observations with a pre-attributed entity, by that label.
+    labels: FxHashMap<String, Months>,
+    /// Observations without one, by subject.
+    subjects: FxHashMap<String, Months>,
+    /// The analyzer group of each layer seen.
+    groups: Vec<(Layer, GroupId)>,
+}
+
+impl AttributionMemo {
     fn resolve(
         &mut self,
-        registry: &Registry,
-        obs: &Observation,
+        obs: &ObservationRef<'_>,
+        registries: &Registries,
+        empty: &Registry,
         opts: ResolveOptions,
-    ) -> Option<(&str, Rule)> {
-        let month = obs.time.year() * 12 + obs.time.month0() as i32;
-        let (is_label, key) = match &obs.entity {
-            Some(e) => (true, e.as_str()),
-            None => (false, obs.subject.as_str()),
-        };
-        self.probe.0.clear();
-        self.probe.0.push_str(&obs.network);
-        self.probe.1 = is_label;
-        self.probe.2.clear();
-        self.probe.2.push_str(key);
-        if !self.entries.contains_key(&self.probe) {
-            self.entries.insert(self.probe.clone(), Vec::new());
+        analyzer: &mut Analyzer,
+    ) -> (GroupId, Resolved) {
+        let same = self
+            .networks
+            .get(self.last)
+            .is_some_and(|n| n.name == obs.network);
+        if !same {
+            self.last = match self.index.get(obs.network) {
+                Some(&i) => i,
+                None => {
+                    self.networks.push(NetworkMemo {
+                        name: obs.network.to_owned(),
+                        ..NetworkMemo::default()
+                    });
+                    let i = self.networks.len() - 1;
+                    self.index.insert(obs.network.to_owned(), i);
+                    i
+                }
+            };
         }
-        let months = self.entries.get_mut(&self.probe).expect("inserted above");
-        let i = match months.iter().rposition(|(m, _)| *m == month) {
-            Some(i) => i,
+        let net = &mut self.networks[self.last];
+        let group = match net.groups.iter().find(|(l, _)| *l == obs.layer) {
+            Some(&(_, g)) => g,
             None => {
-                let a = registry
-                    .resolve(&Evidence::observation(obs), opts)
-                    .map(|a| (a.entity, a.rule));
-                months.push((month, a));
-                months.len() - 1
+                let g = analyzer.group(obs.network, obs.layer);
+                net.groups.push((obs.layer, g));
+                g
             }
         };
-        months[i].1.as_ref().map(|(e, r)| (e.as_str(), *r))
+        let (map, key) = match obs.entity {
+            Some(label) => (&mut net.labels, label),
+            None => (&mut net.subjects, obs.subject),
+        };
+        let months = match map.get_mut(key) {
+            Some(months) => months,
+            None => map.entry(key.to_owned()).or_default(),
+        };
+        let date = obs.time.naive_utc().date();
+        let month = date.year() * 12 + date.month0() as i32;
+        if let Some(&(_, r)) = months.iter().rev().find(|(m, _)| *m == month) {
+            return (group, r);
+        }
+        // A miss: resolve the owned observation, exactly as without the memo.
+        let registry = registries.get(obs.network).unwrap_or(empty);
+        let r = registry
+            .resolve(&Evidence::observation(&obs.to_owned()), opts)
+            .map(|a| (analyzer.entity(&a.entity), a.rule));
+        months.push((month, r));
+        (group, r)
     }
 }

@@ -25,6 +25,6 @@ mod analyzer;
 mod error;
 mod input;
 
-pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats};
+pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId};
 pub use error::PipelineError;
 pub use input::{run, Input, Registries, RunOutput};
