@@ -89,7 +89,8 @@ impl Aggregator {
             (id as usize) < self.names.len(),
             "entity id {id} was not interned"
         );
-        let day = time.date_naive();
+        // The UTC date without `date_naive`'s time zone offset arithmetic.
+        let day = time.naive_utc().date();
         if id < DENSE_IDS {
             let row = match self.last {
                 Some((d, row)) if d == day => row,

@@ -69,24 +69,17 @@ impl StrCol {
         }
     }
 
-    fn len(&self) -> usize {
-        match self {
-            StrCol::Utf8(a) => a.len(),
-            StrCol::Large(a) => a.len(),
-            StrCol::Dict(k, _) => k.len(),
-        }
-    }
-
     /// The value of row `i`, `None` when null (or out of bounds).
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
-        if i >= self.len() {
-            return None;
-        }
         match self {
-            StrCol::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
-            StrCol::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            StrCol::Utf8(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)),
+            StrCol::Large(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)),
             StrCol::Dict(keys, values) => {
-                let k = keys.is_valid(i).then(|| keys.value(i))?;
+                let k = *keys.values().get(i)?;
+                if !keys.is_valid(i) {
+                    return None;
+                }
                 values.get(usize::try_from(k).ok()?)
             }
         }
