@@ -11,6 +11,9 @@ use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visit
 use serde::Serialize;
 
 use crate::fields::{self, Column};
+
+#[path = "jsonl_fast.rs"]
+mod fast;
 use crate::{time, IngestError, ObservationRef, Position, ReadRef, MAX_RECORD_BYTES};
 
 /// Streams observations from JSON Lines.
@@ -180,13 +183,12 @@ fn parse_line<'a>(
         position,
         problem,
     };
-    let mut de = serde_json::Deserializer::from_slice(line);
-    let raw = match de
-        .deserialize_map(RowVisitor)
-        .and_then(|r| de.end().map(|()| r))
-    {
-        Ok(raw) => raw,
-        Err(e) => return Err(record(json_problem(&e))),
+    let raw = match fast::parse(line) {
+        Some(raw) => raw,
+        None => match parse_serde(line) {
+            Ok(raw) => raw,
+            Err(e) => return Err(record(json_problem(&e))),
+        },
     };
     if let Some(name) = raw.unknown {
         return Err(record(format!(
@@ -207,6 +209,13 @@ fn parse_line<'a>(
         })
 }
 
+/// The general parser, for lines [`fast::parse`] leaves alone; also reports every error.
+fn parse_serde(line: &[u8]) -> Result<RawRow<'_>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(line);
+    de.deserialize_map(RowVisitor)
+        .and_then(|r| de.end().map(|()| r))
+}
+
 /// serde_json's message without its "at line 1 column 7" (the line is ours to report).
 fn json_problem(e: &serde_json::Error) -> String {
     let msg = e.to_string();
@@ -220,6 +229,7 @@ fn json_problem(e: &serde_json::Error) -> String {
 }
 
 /// A JSON value as read, before it is checked against its field.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Scalar<'a> {
     Null,
     Bool(bool),
@@ -322,6 +332,7 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 
 /// The values of one line by column, plus the first key problem met.
 #[derive(Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct RawRow<'a> {
     values: [Option<Scalar<'a>>; 8],
     unknown: Option<String>,
@@ -523,7 +534,121 @@ impl<W: Write> JsonlWriter<W> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Pieces of JSON lines: keys, values of every kind, whitespace and stray syntax.
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "\"network\"",
+                "\"layer\"",
+                "\"time\"",
+                "\"height\"",
+                "\"subject\"",
+                "\"entity\"",
+                "\"weight\"",
+                "\"source\"",
+                "\"other\"",
+                "\"we\\u0069ght\"",
+            ])
+            .prop_map(String::from),
+            prop::sample::select(vec![
+                ":",
+                ",",
+                "{",
+                "}",
+                "[",
+                "]",
+                " ",
+                "\t",
+                "\r",
+                "\u{c}",
+                "null",
+                "nul",
+                "true",
+                "-",
+                "0",
+                "00",
+                "1.0",
+                "1.",
+                ".5",
+                "1e400",
+                "1e-400",
+                "0.0",
+                "2.5E+3",
+                "-3",
+                "18446744073709551615",
+                "18446744073709551616",
+                "\"\"",
+                "\"a\\\"b\"",
+                "\"é\"",
+                "\"\u{1}\"",
+                "\"2024-01-01T00:00:00Z\"",
+                "\"consensus\"",
+            ])
+            .prop_map(String::from),
+            "[0-9]{1,22}(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?",
+            "\"[ -~]{0,6}\"",
+        ]
+    }
+
+    /// A line in the common shape, with some keys dropped or repeated and odd spacing.
+    fn object() -> impl Strategy<Value = String> {
+        prop::collection::vec((token(), token(), " ?"), 0..10).prop_map(|pairs| {
+            let body: Vec<String> = pairs
+                .into_iter()
+                .map(|(k, v, sp)| format!("{k}{sp}:{sp}{v}"))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        })
+    }
+
+    /// A well-formed flat object of (mostly) known keys, so the fast path is often taken.
+    fn flat_object() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(fields::COLUMNS.to_vec()).prop_map(|k| format!("{k:?}"));
+        let value = prop_oneof![
+            Just("null".to_string()),
+            "\"[ -~]{0,8}\"",
+            "\"[^\"\\\\]{0,4}\"",
+            "(0|[1-9][0-9]{0,21})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?",
+        ];
+        prop::collection::vec((key, value, "[ \t]?"), 0..9).prop_map(|pairs| {
+            let body: Vec<String> = pairs
+                .into_iter()
+                .map(|(k, v, sp)| format!("{sp}{k}{sp}:{sp}{v}{sp}"))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// Whenever the fast path accepts a line, serde_json reads the same values from it.
+        #[test]
+        fn fast_path_agrees_with_serde(
+            line in prop_oneof![
+                flat_object(),
+                object(),
+                prop::collection::vec(token(), 0..24).prop_map(|t| t.concat()),
+            ]
+        ) {
+            if let Some(fast) = fast::parse(line.as_bytes()) {
+                let serde = parse_serde(line.as_bytes());
+                prop_assert!(serde.is_ok(), "{line:?}: serde_json fails: {:?}", serde.err());
+                prop_assert_eq!(Some(fast), serde.ok(), "{:?}", line);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_takes_the_usual_line() {
+        let line = br#"{"network":"n","layer":"consensus","time":"2020-01-01T00:00:02Z","height":0,"subject":"p","entity":"o","weight":1.0,"source":"s"}"#;
+        assert!(fast::parse(line).is_some());
+        assert_eq!(fast::parse(line), parse_serde(line).ok());
+    }
 
     #[test]
     fn finds_newlines() {
