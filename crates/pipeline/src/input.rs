@@ -193,9 +193,8 @@ fn feed<R: ReadRef>(
     let mut memo = AttributionMemo::default();
     while let Some(obs) = reader.next_ref() {
         let obs = obs?;
-        let (group, resolved) = memo.resolve(&obs, registries, empty, resolve, analyzer);
-        match resolved {
-            Some((entity, rule)) => {
+        match memo.resolve(&obs, registries, empty, resolve, analyzer) {
+            Some((group, entity, rule)) => {
                 analyzer.push_id(group, obs.time, obs.height, obs.weight, entity, rule)
             }
             None => analyzer.exclude(),
@@ -239,7 +238,8 @@ struct NetworkMemo {
     labels: FxHashMap<String, Months>,
     /// Observations without one, by subject.
     subjects: FxHashMap<String, Months>,
-    /// The analyzer group of each layer seen.
+    /// The analyzer group of each layer with an attributed observation (a group whose
+    /// observations are all excluded is never created).
     groups: Vec<(Layer, GroupId)>,
 }
 
@@ -251,7 +251,7 @@ impl AttributionMemo {
         empty: &Registry,
         opts: ResolveOptions,
         analyzer: &mut Analyzer,
-    ) -> (GroupId, Resolved) {
+    ) -> Option<(GroupId, EntityId, Rule)> {
         let same = self
             .networks
             .get(self.last)
@@ -271,14 +271,6 @@ impl AttributionMemo {
             };
         }
         let net = &mut self.networks[self.last];
-        let group = match net.groups.iter().find(|(l, _)| *l == obs.layer) {
-            Some(&(_, g)) => g,
-            None => {
-                let g = analyzer.group(obs.network, obs.layer);
-                net.groups.push((obs.layer, g));
-                g
-            }
-        };
         let (map, key) = match obs.entity {
             Some(label) => (&mut net.labels, label),
             None => (&mut net.subjects, obs.subject),
@@ -289,15 +281,144 @@ impl AttributionMemo {
         };
         let date = obs.time.naive_utc().date();
         let month = date.year() * 12 + date.month0() as i32;
-        if let Some(&(_, r)) = months.iter().rev().find(|(m, _)| *m == month) {
-            return (group, r);
+        let resolved = match months.iter().rev().find(|(m, _)| *m == month) {
+            Some(&(_, r)) => r,
+            None => {
+                // A miss: resolve the owned observation, exactly as without the memo.
+                let registry = registries.get(obs.network).unwrap_or(empty);
+                let r = registry
+                    .resolve(&Evidence::observation(&obs.to_owned()), opts)
+                    .map(|a| (analyzer.entity(&a.entity), a.rule));
+                months.push((month, r));
+                r
+            }
+        };
+        let (entity, rule) = resolved?;
+        let group = match net.groups.iter().find(|(l, _)| *l == obs.layer) {
+            Some(&(_, g)) => g,
+            None => {
+                let g = analyzer.group(obs.network, obs.layer);
+                net.groups.push((obs.layer, g));
+                g
+            }
+        };
+        Some((group, entity, rule))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use powermap_attribution::Unattributed;
+    use powermap_ingest::IngestError;
+    use powermap_model::Observation;
+    use powermap_windows::{Population, WindowSpec};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Lends observations from memory.
+    struct Lend(std::vec::IntoIter<Observation>, Option<Observation>);
+
+    impl ReadRef for Lend {
+        fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
+            self.1 = Some(self.0.next()?);
+            self.1.as_ref().map(|o| Ok(ObservationRef::from(o)))
         }
-        // A miss: resolve the owned observation, exactly as without the memo.
-        let registry = registries.get(obs.network).unwrap_or(empty);
-        let r = registry
-            .resolve(&Evidence::observation(&obs.to_owned()), opts)
-            .map(|a| (analyzer.entity(&a.entity), a.rule));
-        months.push((month, r));
-        (group, r)
+    }
+
+    fn observation() -> impl Strategy<Value = Observation> {
+        let subjects = vec![
+            "foundryusa",
+            "antpool",
+            "f2pool",
+            "btccom",
+            "poolin",
+            "viabtc",
+            "unknown",
+            "AntPool",
+            "/ViaBTC/",
+            "pool-x",
+            "pool-y",
+        ];
+        let labels = vec![
+            "Foundry USA",
+            "AntPool",
+            "BTC.com",
+            "Poolin",
+            "org-a",
+            "unknown",
+        ];
+        (
+            prop::sample::select(vec!["bitcoin", "other"]),
+            prop::sample::select(vec![Layer::Consensus, Layer::Infrastructure]),
+            // 2019-06 … 2024-06, so months and EDI's dated ownership links vary.
+            1_559_347_200i64..1_717_200_000,
+            prop::sample::select(subjects),
+            prop::option::weighted(0.3, prop::sample::select(labels)),
+            prop::sample::select(vec![0.0, 1.0, 2.5]),
+            prop::option::of(Just("src")),
+        )
+            .prop_map(|(network, layer, secs, subject, entity, weight, source)| {
+                Observation {
+                    network: network.into(),
+                    layer,
+                    time: DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default(),
+                    height: Some(secs as u64 / 600),
+                    subject: subject.into(),
+                    entity: entity.map(Into::into),
+                    weight,
+                    source: source.map(Into::into),
+                }
+            })
+    }
+
+    fn options() -> AnalyzeOptions {
+        AnalyzeOptions {
+            window: WindowSpec::days(30, 7),
+            population: Population::Window(1),
+            ..AnalyzeOptions::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The memoised, borrowed path gives exactly what resolving each owned observation
+        /// afresh and pushing it by name gives.
+        #[test]
+        fn memoised_feed_equals_uncached(
+            obs in prop::collection::vec(observation(), 1..400),
+            clustering in any::<bool>(),
+            unattributed in prop::sample::select(vec![
+                Unattributed::Separate,
+                Unattributed::Bucket,
+                Unattributed::Exclude,
+            ]),
+        ) {
+            let mut registries = Registries::default();
+            registries.insert(Registry::bitcoin_builtin().unwrap());
+            let empty = Registry::new("");
+            let resolve = ResolveOptions { clustering, unattributed };
+
+            let mut fast = Analyzer::new(options());
+            let reader = Lend(obs.clone().into_iter(), None);
+            feed(reader, &registries, &empty, resolve, &mut fast, &mut |_| {}).unwrap();
+
+            let mut slow = Analyzer::new(options());
+            for o in &obs {
+                let registry = registries.get(&o.network).unwrap_or(&empty);
+                match registry.resolve_observation(o, resolve) {
+                    Some(a) => slow.push(
+                        &o.network, o.layer, o.time, o.height, o.weight, &a.entity, a.rule,
+                    ),
+                    None => slow.exclude(),
+                }
+            }
+            prop_assert_eq!(fast.stats(), slow.stats());
+            let fast = fast.finish(Provenance::default()).unwrap();
+            let slow = slow.finish(Provenance::default()).unwrap();
+            prop_assert_eq!(fast, slow);
+        }
     }
 }
