@@ -14,7 +14,14 @@ use crate::fields::Column;
 
 /// Parses `line` (without its line ending) when it takes the common shape; `None` otherwise.
 pub(super) fn parse(line: &[u8]) -> Option<RawRow<'_>> {
-    let mut p = Cursor { b: line, i: 0 };
+    // UTF-8 is checked once per line; the strings are then cut at ASCII quotes, which are
+    // always character boundaries.
+    let text = std::str::from_utf8(line).ok()?;
+    let mut p = Cursor {
+        s: text,
+        b: line,
+        i: 0,
+    };
     let mut row = RawRow::default();
     p.ws();
     p.eat(b'{')?;
@@ -23,7 +30,7 @@ pub(super) fn parse(line: &[u8]) -> Option<RawRow<'_>> {
         p.i += 1;
     } else {
         loop {
-            let c = column(p.string()?)?;
+            let c = column(p.string()?.as_bytes())?;
             let slot = &mut row.values[c as usize];
             if slot.is_some() {
                 return None; // serde_json's path reports the duplicate
@@ -45,21 +52,23 @@ pub(super) fn parse(line: &[u8]) -> Option<RawRow<'_>> {
 }
 
 /// The column a key names (as [`Column::from_name`], as one `match`).
-fn column(key: &str) -> Option<Column> {
+fn column(key: &[u8]) -> Option<Column> {
     Some(match key {
-        "network" => Column::Network,
-        "layer" => Column::Layer,
-        "time" => Column::Time,
-        "height" => Column::Height,
-        "subject" => Column::Subject,
-        "entity" => Column::Entity,
-        "weight" => Column::Weight,
-        "source" => Column::Source,
+        b"network" => Column::Network,
+        b"layer" => Column::Layer,
+        b"time" => Column::Time,
+        b"height" => Column::Height,
+        b"subject" => Column::Subject,
+        b"entity" => Column::Entity,
+        b"weight" => Column::Weight,
+        b"source" => Column::Source,
         _ => return None,
     })
 }
 
 struct Cursor<'a> {
+    /// The line, and the same as bytes.
+    s: &'a str,
     b: &'a [u8],
     i: usize,
 }
@@ -96,7 +105,7 @@ impl<'a> Cursor<'a> {
         if rest[len] != b'"' {
             return None;
         }
-        let s = std::str::from_utf8(&rest[..len]).ok()?;
+        let s = self.s.get(self.i..self.i + len)?;
         self.i += len + 1;
         Some(s)
     }
@@ -157,9 +166,7 @@ impl<'a> Cursor<'a> {
             }
             return Some(Scalar::U64(v));
         }
-        // Only ASCII digits, '.', 'e', '+' and '-' were consumed.
-        let text = std::str::from_utf8(&self.b[start..self.i]).ok()?;
-        let x: f64 = text.parse().ok()?;
+        let x: f64 = self.s.get(start..self.i)?.parse().ok()?;
         (x.is_finite() && x != 0.0).then_some(Scalar::F64(x))
     }
 }
