@@ -31,7 +31,7 @@ impl<R: Read> CsvReader<R> {
     /// Reads and checks the header. `path` names the input in error messages.
     pub fn new(reader: R, path: impl Into<PathBuf>) -> Result<Self, IngestError> {
         let path = path.into();
-        let mut records = Records::new(reader);
+        let mut records = Records::new(reader, 256 * 1024);
         let header = match records.read() {
             Err(e) => return Err(IngestError::io(path, e)),
             Ok(Outcome::End) => Vec::new(),
@@ -195,19 +195,63 @@ struct Records<R> {
     line: u64,
     /// An I/O error ends the stream.
     failed: bool,
+    /// The previous record ended with `\n`, so `core` sits at the start of a record and the
+    /// next one may be split without it ([`Records::read_plain`]).
+    after_lf: bool,
+    /// Whether to try [`Records::read_plain`] (tests compare with and without).
+    plain: bool,
 }
 
 impl<R: Read> Records<R> {
-    fn new(reader: R) -> Self {
+    fn new(reader: R, capacity: usize) -> Self {
         Records {
-            input: BufReader::with_capacity(256 * 1024, reader),
+            input: BufReader::with_capacity(capacity, reader),
             core: csv_core::Reader::new(),
             bytes: vec![0; 1024],
             ends: vec![0; 16],
             width: 0,
             line: 1,
             failed: false,
+            after_lf: false,
+            plain: true,
         }
+    }
+
+    /// Fast path: a whole, non-empty line already buffered, without quotes or `\r`, needs no
+    /// CSV state machine — its fields are the text between commas. Taken only when `core`
+    /// is at the start of a record (the previous one ended with `\n`), so handing the next
+    /// record back to it is seamless; its line count is kept in step. `None`: use `core`.
+    fn read_plain(&mut self) -> Option<Outcome> {
+        let buf = self.input.fill_buf().ok()?;
+        let end = buf.iter().position(|&c| c == b'\n')?;
+        let line = &buf[..end];
+        if line.is_empty() || line.len() > self.bytes.len() {
+            return None;
+        }
+        let (mut nbytes, mut nends) = (0, 0);
+        for &c in line {
+            match c {
+                b',' => {
+                    // Keep room for the last field.
+                    if nends + 1 >= self.ends.len() {
+                        return None;
+                    }
+                    self.ends[nends] = nbytes;
+                    nends += 1;
+                }
+                b'"' | b'\r' => return None,
+                _ => {
+                    self.bytes[nbytes] = c;
+                    nbytes += 1;
+                }
+            }
+        }
+        self.ends[nends] = nbytes;
+        self.input.consume(end + 1);
+        self.line = self.core.line();
+        self.core.set_line(self.line + 1);
+        self.width = nends + 1;
+        Some(Outcome::Record)
     }
 
     /// Byte range of field `i` within [`Records::all`].
@@ -231,6 +275,11 @@ impl<R: Read> Records<R> {
         use csv_core::ReadRecordResult as R;
         if self.failed {
             return Ok(Outcome::End);
+        }
+        if self.plain && self.after_lf {
+            if let Some(outcome) = self.read_plain() {
+                return Ok(outcome);
+            }
         }
         let (mut nbytes, mut nends) = (0, 0);
         let mut line = self.core.line();
@@ -261,6 +310,7 @@ impl<R: Read> Records<R> {
                     }
                 }
             }
+            self.after_lf = nin > 0 && input[nin - 1] == b'\n';
             self.input.consume(nin);
             nbytes += nout;
             nends += nend;
@@ -365,5 +415,66 @@ fn write_error(path: &Path, e: ::csv::Error) -> IngestError {
     match e.into_kind() {
         ::csv::ErrorKind::Io(io) => IngestError::io(path, io),
         other => IngestError::Internal(format!("writing CSV to {}: {other:?}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every record as (outcome, line, fields), or the I/O error's kind.
+    fn split(input: &[u8], capacity: usize, plain: bool) -> Vec<(u8, u64, Vec<Vec<u8>>)> {
+        let mut r = Records::new(input, capacity);
+        r.plain = plain;
+        let mut out = Vec::new();
+        loop {
+            match r.read().unwrap() {
+                Outcome::End => return out,
+                Outcome::TooLong => out.push((1, r.line, Vec::new())),
+                Outcome::Record => out.push((
+                    0,
+                    r.line,
+                    (0..r.width).map(|i| r.field(i).to_vec()).collect(),
+                )),
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// The plain-line fast path splits records, and counts lines, exactly as `csv_core`.
+        #[test]
+        fn plain_lines_split_like_csv_core(
+            tokens in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "bc", "é", ",", ",,", "\"", "\"\"", "\n", "\r", "\r\n", "\n\n", " ",
+                    "x,y\n", "2024-01-01T00:00:00Z", "1.5",
+                ]),
+                0..60,
+            ),
+            capacity in prop::sample::select(vec![1usize, 3, 8, 64, 4096]),
+        ) {
+            let input = tokens.concat();
+            let fast = split(input.as_bytes(), capacity, true);
+            let slow = split(input.as_bytes(), capacity, false);
+            prop_assert_eq!(fast, slow, "{:?}", input);
+        }
+    }
+
+    /// Many fields, and a record longer than the output buffer, go to `csv_core`.
+    #[test]
+    fn wide_and_long_lines_fall_back() {
+        let mut input = String::from("h\n");
+        input.push_str(&",".repeat(40));
+        input.push('\n');
+        input.push_str(&"z".repeat(5000));
+        input.push_str("\nlast\n");
+        let fast = split(input.as_bytes(), 64 * 1024, true);
+        assert_eq!(fast, split(input.as_bytes(), 64 * 1024, false));
+        assert_eq!(fast[1].2.len(), 41);
+        assert_eq!(fast[3].1, 4);
     }
 }
