@@ -32,6 +32,24 @@ pub struct ObservationRef<'a> {
     pub weight: f64,
     /// Where this observation came from.
     pub source: Option<&'a str>,
+    /// Where `subject` sits in its Parquet dictionary, when the column is dictionary-encoded.
+    pub subject_key: Option<DictKey>,
+    /// Where `entity` sits in its Parquet dictionary, when the column is dictionary-encoded.
+    pub entity_key: Option<DictKey>,
+}
+
+/// A text value's place in a dictionary of the file being read (Parquet dictionary
+/// encoding), so that a caller can memoise work per value without hashing the text.
+///
+/// Within one reader, equal keys mean equal text (the converse need not hold). Each distinct
+/// dictionary a reader meets gets a new `dictionary` number, so keys of different columns,
+/// row groups or pages never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DictKey {
+    /// Which dictionary, numbered from 0 per reader.
+    pub dictionary: u32,
+    /// The value's index in it.
+    pub key: u32,
 }
 
 impl ObservationRef<'_> {
@@ -62,6 +80,8 @@ impl<'a> From<&'a Observation> for ObservationRef<'a> {
             entity: o.entity.as_deref(),
             weight: o.weight,
             source: o.source.as_deref(),
+            subject_key: None,
+            entity_key: None,
         }
     }
 }

@@ -146,6 +146,8 @@ impl Batch {
             entity: None,
             weight: 1.0,
             source: Some(SOURCE),
+            subject_key: None,
+            entity_key: None,
         })
     }
 }

@@ -44,7 +44,7 @@ pub mod synth;
 mod time;
 
 pub use atomic::atomic_write;
-pub use borrowed::{ObservationRef, ReadRef};
+pub use borrowed::{DictKey, ObservationRef, ReadRef};
 pub use error::{IngestError, Position};
 pub use fields::COLUMNS;
 pub use format::Format;

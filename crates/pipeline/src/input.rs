@@ -220,7 +220,8 @@ type Months = Vec<(i32, Resolved)>;
 /// and the month: ownership links are month-granular (EDI's `YYYY-MM` validity). So one
 /// resolution per (network, key, month) is exact, and keeps the hot loop free of rule scans.
 /// The maps are nested and keyed by `String`, so a hit is probed with the borrowed `&str`
-/// (`String: Borrow<str>`) and allocates nothing.
+/// (`String: Borrow<str>`) and allocates nothing. Rows from a Parquet dictionary carry the
+/// value's [`DictKey`](powermap_ingest::DictKey); a key seen before skips the text lookup.
 #[derive(Default)]
 struct AttributionMemo {
     networks: Vec<NetworkMemo>,
@@ -229,15 +230,20 @@ struct AttributionMemo {
     /// The network of the previous observation: inputs rarely switch, and comparing the
     /// name is cheaper than hashing it.
     last: usize,
+    /// Resolutions by month, one list per (network, label or subject) seen.
+    months: Vec<Months>,
+    /// By dictionary key (labels, then subjects): the dictionary, the network and the index
+    /// in `months` it was last resolved to.
+    by_key: [Vec<Option<(u32, u32, u32)>>; 2],
 }
 
 #[derive(Default)]
 struct NetworkMemo {
     name: String,
-    /// Observations with a pre-attributed entity, by that label.
-    labels: FxHashMap<String, Months>,
-    /// Observations without one, by subject.
-    subjects: FxHashMap<String, Months>,
+    /// Observations with a pre-attributed entity, by that label: index in `months`.
+    labels: FxHashMap<String, u32>,
+    /// Observations without one, by subject: index in `months`.
+    subjects: FxHashMap<String, u32>,
     /// The analyzer group of each layer with an attributed observation (a group whose
     /// observations are all excluded is never created).
     groups: Vec<(Layer, GroupId)>,
@@ -271,14 +277,43 @@ impl AttributionMemo {
             };
         }
         let net = &mut self.networks[self.last];
-        let (map, key) = match obs.entity {
-            Some(label) => (&mut net.labels, label),
-            None => (&mut net.subjects, obs.subject),
+        let network = self.last as u32;
+        let (map, key, dict_key, by_key) = match obs.entity {
+            Some(label) => (&mut net.labels, label, obs.entity_key, &mut self.by_key[0]),
+            None => (
+                &mut net.subjects,
+                obs.subject,
+                obs.subject_key,
+                &mut self.by_key[1],
+            ),
         };
-        let months = match map.get_mut(key) {
-            Some(months) => months,
-            None => map.entry(key.to_owned()).or_default(),
+        let known = dict_key.and_then(|k| {
+            let (d, n, slot) = (*by_key.get(k.key as usize)?)?;
+            (d == k.dictionary && n == network).then_some(slot)
+        });
+        let slot = match known {
+            Some(slot) => slot,
+            None => {
+                let slot = match map.get(key) {
+                    Some(&slot) => slot,
+                    None => {
+                        let slot = self.months.len() as u32;
+                        self.months.push(Months::new());
+                        map.insert(key.to_owned(), slot);
+                        slot
+                    }
+                };
+                if let Some(k) = dict_key {
+                    let i = k.key as usize;
+                    if by_key.len() <= i {
+                        by_key.resize(i + 1, None);
+                    }
+                    by_key[i] = Some((k.dictionary, network, slot));
+                }
+                slot
+            }
         };
+        let months = &mut self.months[slot as usize];
         let date = obs.time.naive_utc().date();
         let month = date.year() * 12 + date.month0() as i32;
         let resolved = match months.iter().rev().find(|(m, _)| *m == month) {
@@ -317,13 +352,60 @@ mod tests {
 
     use super::*;
 
-    /// Lends observations from memory.
-    struct Lend(std::vec::IntoIter<Observation>, Option<Observation>);
+    /// Lends observations from memory, with dictionary keys as a Parquet file would have
+    /// them: a new pair of dictionaries (subject, entity) every `every` rows.
+    struct Lend {
+        rows: std::vec::IntoIter<Observation>,
+        current: Option<Observation>,
+        every: usize,
+        n: usize,
+        dictionaries: [Vec<String>; 2],
+    }
+
+    impl Lend {
+        fn new(rows: Vec<Observation>, every: usize) -> Self {
+            Lend {
+                rows: rows.into_iter(),
+                current: None,
+                every,
+                n: 0,
+                dictionaries: Default::default(),
+            }
+        }
+
+        fn key(&mut self, column: usize, text: &str) -> powermap_ingest::DictKey {
+            let dict = &mut self.dictionaries[column];
+            let key = dict.iter().position(|t| t == text).unwrap_or_else(|| {
+                dict.push(text.to_string());
+                dict.len() - 1
+            });
+            powermap_ingest::DictKey {
+                dictionary: (self.n / self.every * 2 + column) as u32,
+                key: key as u32,
+            }
+        }
+    }
 
     impl ReadRef for Lend {
         fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
-            self.1 = Some(self.0.next()?);
-            self.1.as_ref().map(|o| Ok(ObservationRef::from(o)))
+            let o = self.rows.next()?;
+            if self.every > 0 && self.n % self.every == 0 {
+                self.dictionaries = Default::default();
+            }
+            let keys = (self.every > 0).then(|| {
+                let s = self.key(0, &o.subject);
+                let e = o.entity.as_deref().map(|e| self.key(1, e));
+                (s, e)
+            });
+            self.n += 1;
+            self.current = Some(o);
+            let o = self.current.as_ref()?;
+            let mut r = ObservationRef::from(o);
+            if let Some((s, e)) = keys {
+                r.subject_key = Some(s);
+                r.entity_key = e;
+            }
+            Some(Ok(r))
         }
     }
 
@@ -395,6 +477,8 @@ mod tests {
                 Unattributed::Bucket,
                 Unattributed::Exclude,
             ]),
+            // 0: no dictionary keys (text lookups only).
+            every in prop::sample::select(vec![0usize, 1, 7, 1000]),
         ) {
             let mut registries = Registries::default();
             registries.insert(Registry::bitcoin_builtin().unwrap());
@@ -402,7 +486,7 @@ mod tests {
             let resolve = ResolveOptions { clustering, unattributed };
 
             let mut fast = Analyzer::new(options());
-            let reader = Lend(obs.clone().into_iter(), None);
+            let reader = Lend::new(obs.clone(), every);
             feed(reader, &registries, &empty, resolve, &mut fast, &mut |_| {}).unwrap();
 
             let mut slow = Analyzer::new(options());

@@ -115,6 +115,8 @@ impl<R: Read> CsvReader<R> {
             entity,
             weight,
             source,
+            subject_key: None,
+            entity_key: None,
         })
     }
 }

@@ -459,6 +459,8 @@ impl<'a> RawRow<'a> {
             entity: entity.map(|t| t.get(unescaped)),
             weight,
             source: source.map(|t| t.get(unescaped)),
+            subject_key: None,
+            entity_key: None,
         })
     }
 }

@@ -17,13 +17,15 @@ use ::parquet::file::reader::ChunkReader;
 use arrow_array::builder::{
     Float64Builder, StringBuilder, TimestampNanosecondBuilder, UInt64Builder,
 };
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use powermap_model::{Layer, Observation};
 
 use super::columns::{self, NumCol, StrCol, TimeCol};
 use crate::fields::{self, Column, COLUMNS};
-use crate::{IngestError, ObservationRef, Position, ReadRef};
+use crate::{DictKey, IngestError, ObservationRef, Position, ReadRef};
 
 /// Rows per record batch, read and written.
 pub const BATCH_ROWS: usize = 8192;
@@ -43,6 +45,11 @@ pub struct ParquetReader {
     /// Rows of the file before the current batch.
     offset: u64,
     done: bool,
+    /// The dictionary last seen in the subject and entity columns, and its number; kept
+    /// alive so that a later dictionary at the same address is not mistaken for it.
+    dictionaries: [Option<(ArrayRef, u32)>; 2],
+    /// Dictionaries numbered so far.
+    numbered: u32,
 }
 
 struct Batch {
@@ -56,6 +63,9 @@ struct Batch {
     source: Option<StrCol>,
     /// The layer of each dictionary value, when the layer column is dictionary-encoded.
     layers: Option<Vec<Result<Layer, String>>>,
+    /// Numbers of the subject and entity dictionaries (see [`DictKey`]).
+    subject_dict: Option<u32>,
+    entity_dict: Option<u32>,
     len: usize,
     next: usize,
 }
@@ -76,10 +86,32 @@ impl ParquetReader {
             batch: None,
             offset: 0,
             done: false,
+            dictionaries: [None, None],
+            numbered: 0,
         })
     }
 
+    /// The number of the dictionary of `column` (slot 0: subject, 1: entity) in this batch:
+    /// the previous batch's when it shares the same dictionary array, else a new one.
+    fn number_dictionary(&mut self, slot: usize, column: Option<&ArrayRef>) -> Option<u32> {
+        let dict = column?.as_dictionary_opt::<Int32Type>()?;
+        let values = dict.values();
+        if let Some((prev, n)) = &self.dictionaries[slot] {
+            if Arc::ptr_eq(prev, values) {
+                return Some(*n);
+            }
+        }
+        let n = self.numbered;
+        self.numbered = self.numbered.wrapping_add(1);
+        self.dictionaries[slot] = Some((values.clone(), n));
+        Some(n)
+    }
+
     fn load(&mut self, rb: &RecordBatch) -> Result<Batch, IngestError> {
+        let index = self.index;
+        let column = |c: Column| index[c as usize].map(|i| rb.column(i));
+        let subject_dict = self.number_dictionary(0, column(Column::Subject));
+        let entity_dict = self.number_dictionary(1, column(Column::Entity));
         let col = |c: Column| self.index[c as usize].map(|i| rb.column(i));
         let bug = |c: Column| {
             IngestError::Internal(format!(
@@ -109,6 +141,8 @@ impl ParquetReader {
             entity: opt_string(Column::Entity).transpose()?,
             weight: NumCol::new(req(Column::Weight)?).ok_or_else(|| bug(Column::Weight))?,
             source: opt_string(Column::Source).transpose()?,
+            subject_dict,
+            entity_dict,
             len: rb.num_rows(),
             next: 0,
         })
@@ -162,8 +196,20 @@ impl Batch {
             entity: opt(&self.entity, i),
             weight,
             source: opt(&self.source, i),
+            subject_key: dict_key(self.subject_dict, Some(&self.subject), i),
+            entity_key: dict_key(self.entity_dict, self.entity.as_ref(), i),
         })
     }
+}
+
+/// The dictionary key of row `i`, for a dictionary-encoded column numbered `dictionary`.
+fn dict_key(dictionary: Option<u32>, col: Option<&StrCol>, i: usize) -> Option<DictKey> {
+    let (keys, _) = col?.dictionary()?;
+    let key = u32::try_from(*keys.values().get(i)?).ok()?;
+    Some(DictKey {
+        dictionary: dictionary?,
+        key,
+    })
 }
 
 impl ReadRef for ParquetReader {
