@@ -130,7 +130,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Input::Observations(args.files.clone())
     };
     let mut registries = Registries::default();
-    registries.insert(Registry::bitcoin_builtin().context("loading the built-in registry")?);
+    registries.insert(
+        Registry::bitcoin_builtin().context("loading the built-in registry")?,
+        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
+    );
     let resolve = ResolveOptions {
         clustering: !args.no_cluster,
         unattributed: args.unattributed.unwrap_or(if builtin {

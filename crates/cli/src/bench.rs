@@ -118,7 +118,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn analyze(input: Input) -> Result<(u64, usize)> {
     let mut registries = Registries::default();
-    registries.insert(Registry::bitcoin_builtin()?);
+    registries.insert(Registry::bitcoin_builtin()?, "bitcoin-builtin");
     let opts = AnalyzeOptions {
         window: WindowSpec::Days {
             estimation: 30,

@@ -54,36 +54,37 @@ fn ledger_of(path: &std::path::Path) -> Result<Ledger, PipelineError> {
         .ok_or_else(|| PipelineError::EdiFileName(path.to_path_buf()))
 }
 
-/// Attribution registries by network; a network without one only keeps pre-attributed
-/// entities (everything else is unattributed).
+/// Attribution registries by network, each with a label for provenance; a network without
+/// one only keeps pre-attributed entities (everything else is unattributed).
 #[derive(Debug, Default)]
 pub struct Registries {
-    by_network: HashMap<String, Registry>,
+    by_network: HashMap<String, (Registry, String)>,
 }
 
 impl Registries {
-    /// Adds (or replaces) the registry of its network.
-    pub fn insert(&mut self, registry: Registry) {
+    /// Adds (or replaces) the registry of its network; `label` names it in every output row
+    /// (e.g. `bitcoin-builtin`).
+    pub fn insert(&mut self, registry: Registry, label: impl Into<String>) {
         self.by_network
-            .insert(registry.network().to_string(), registry);
+            .insert(registry.network().to_string(), (registry, label.into()));
     }
 
     /// The registry for a network, if any.
     pub fn get(&self, network: &str) -> Option<&Registry> {
-        self.by_network.get(network)
+        self.by_network.get(network).map(|(r, _)| r)
     }
 
-    /// Names of the registries loaded, for provenance.
-    pub fn describe(&self) -> String {
-        let mut n: Vec<&str> = self.by_network.keys().map(String::as_str).collect();
-        n.sort_unstable();
-        if n.is_empty() {
-            "none (pre-attributed entities only)".into()
-        } else {
-            n.join(", ")
+    /// The label of a network's registry, for provenance.
+    pub fn describe(&self, network: &str) -> String {
+        match self.by_network.get(network) {
+            Some((_, label)) => label.clone(),
+            None => NO_REGISTRY.into(),
         }
     }
 }
+
+/// Provenance label of a network analysed without any registry.
+const NO_REGISTRY: &str = "none (pre-attributed entities only)";
 
 /// The result of a run: analyses plus how attribution went.
 #[derive(Debug)]
@@ -168,13 +169,22 @@ pub fn run(
     let provenance = Provenance {
         dataset,
         window_spec: String::new(),
-        registry: registries.describe(),
+        registry: String::new(),
         unattributed: resolve.unattributed.id().to_string(),
     };
-    Ok(RunOutput {
-        analyses: analyzer.finish(provenance)?,
-        stats,
-    })
+    let mut analyses = analyzer.finish(provenance)?;
+    for a in &mut analyses {
+        match input {
+            Input::Edi { files, mapping } => {
+                if let Some((path, _)) = files.iter().find(|(_, l)| l.id() == a.network) {
+                    a.provenance.dataset = format!("EDI raw data {}", path.display());
+                }
+                a.provenance.registry = format!("EDI mapping_information {}", mapping.display());
+            }
+            _ => a.provenance.registry = registries.describe(&a.network),
+        }
+    }
+    Ok(RunOutput { analyses, stats })
 }
 
 /// Attributes every observation of `reader` and pushes it into `analyzer`.
@@ -481,7 +491,7 @@ mod tests {
             every in prop::sample::select(vec![0usize, 1, 7, 1000]),
         ) {
             let mut registries = Registries::default();
-            registries.insert(Registry::bitcoin_builtin().unwrap());
+            registries.insert(Registry::bitcoin_builtin().unwrap(), "bitcoin-builtin");
             let empty = Registry::new("");
             let resolve = ResolveOptions { clustering, unattributed };
 
