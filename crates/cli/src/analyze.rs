@@ -111,29 +111,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|id| Metric::parse(id.trim()).with_context(|| format!("--metrics: `{id}`")))
             .collect::<Result<_>>()?,
     };
-    let builtin = args.files.is_empty();
-    let edi = !builtin && args.files.iter().all(|p| is_edi_raw(p));
-    let input = if builtin {
-        Input::Builtin(args.dataset.clone())
-    } else if edi {
-        let mapping = args.mapping.clone().context(
-            "EDI raw block data needs --mapping DIR (EDI's mapping_information/; this repository ships one at data/edi-mapping/mapping_information)",
-        )?;
-        Input::edi(&args.files, mapping)?
-    } else {
-        if let Some(p) = args.files.iter().find(|p| is_edi_raw(p)) {
-            anyhow::bail!(
-                "{}: EDI raw block data cannot be mixed with observation files in one run",
-                p.display()
-            );
-        }
-        Input::Observations(args.files.clone())
-    };
-    let mut registries = Registries::default();
-    registries.insert(
-        Registry::bitcoin_builtin().context("loading the built-in registry")?,
-        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
-    );
+    let (input, builtin) = build_input(&args.files, &args.dataset, args.mapping.as_deref())?;
+    let registries = default_registries()?;
     let resolve = ResolveOptions {
         clustering: !args.no_cluster,
         unattributed: args.unattributed.unwrap_or(if builtin {
@@ -191,6 +170,41 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
+}
+
+/// The input named by the positional files (or the built-in dataset when there are none);
+/// the flag says whether it is the built-in dataset.
+pub fn build_input(
+    files: &[PathBuf],
+    dataset: &str,
+    mapping: Option<&std::path::Path>,
+) -> Result<(Input, bool)> {
+    if files.is_empty() {
+        return Ok((Input::Builtin(dataset.to_string()), true));
+    }
+    if files.iter().all(|p| is_edi_raw(p)) {
+        let mapping = mapping.context(
+            "EDI raw block data needs --mapping DIR (EDI's mapping_information/; this repository ships one at data/edi-mapping/mapping_information)",
+        )?;
+        return Ok((Input::edi(files, mapping.to_path_buf())?, false));
+    }
+    if let Some(p) = files.iter().find(|p| is_edi_raw(p)) {
+        anyhow::bail!(
+            "{}: EDI raw block data cannot be mixed with observation files in one run",
+            p.display()
+        );
+    }
+    Ok((Input::Observations(files.to_vec()), false))
+}
+
+/// The registries every command uses: the built-in Bitcoin registry.
+pub fn default_registries() -> Result<Registries> {
+    let mut registries = Registries::default();
+    registries.insert(
+        Registry::bitcoin_builtin().context("loading the built-in registry")?,
+        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
+    );
+    Ok(registries)
 }
 
 /// EDI raw block data files are named `<ledger>_raw_data.json`.

@@ -9,6 +9,30 @@ use powermap_attribution::{Registry, ResolveOptions, Unattributed};
 /// Subcommands of `powermap entities`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// The attribution ledger of an input: every distinct subject → entity decision, with its
+    /// rule, source and ownership link, and how many observations and how much weight it
+    /// decided. Default input: the built-in dataset.
+    ///
+    /// Example: `powermap entities list --format csv > attribution.csv`
+    List {
+        /// Observation files or EDI raw block data (as for `analyze`); none = built-in data.
+        files: Vec<std::path::PathBuf>,
+        /// Built-in dataset when no files are given.
+        #[arg(long, default_value = "bitcoin-pools")]
+        dataset: String,
+        /// EDI `mapping_information/` directory, for EDI raw block data.
+        #[arg(long, value_name = "DIR")]
+        mapping: Option<std::path::PathBuf>,
+        /// Show brands, without rolling them up to owners.
+        #[arg(long)]
+        no_cluster: bool,
+        /// Treatment of unattributed subjects: separate, unknown or exclude.
+        #[arg(long, value_name = "MODE")]
+        unattributed: Option<Unattributed>,
+        /// `table` or `csv`.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv"])]
+        format: String,
+    },
     /// Print the attribution chain of a subject (tag → pool → owner), with sources and
     /// validity dates, plus the candidate rules that lost on precedence.
     ///
@@ -35,6 +59,29 @@ pub enum Command {
 /// Runs an `entities` subcommand.
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
+        Command::List {
+            files,
+            dataset,
+            mapping,
+            no_cluster,
+            unattributed,
+            format,
+        } => {
+            let (input, builtin) =
+                crate::analyze::build_input(&files, &dataset, mapping.as_deref())?;
+            let resolve = ResolveOptions {
+                clustering: !no_cluster,
+                unattributed: unattributed.unwrap_or(if builtin {
+                    Unattributed::Bucket
+                } else {
+                    Unattributed::Separate
+                }),
+            };
+            let registries = crate::analyze::default_registries()?;
+            let rows = powermap_pipeline::attribution_ledger(&input, &registries, resolve)?;
+            print_ledger(&rows, format == "csv")?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain {
             subject,
             at,
@@ -70,4 +117,96 @@ pub fn load_registry(name: &str, network: &str) -> Result<Registry> {
         .map_err(|e| anyhow::anyhow!("--network {network}: {e}"))?;
     powermap_edi::load_mapping_information(dir, ledger)
         .with_context(|| format!("loading EDI mapping information from {}", dir.display()))
+}
+
+fn print_ledger(rows: &[powermap_pipeline::LedgerRow], csv: bool) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if csv {
+        let mut w = csv_writer(&mut out);
+        w.write_record([
+            "network",
+            "subject",
+            "entity",
+            "brand",
+            "rule",
+            "evidence",
+            "source",
+            "owner_source",
+            "observations",
+            "weight",
+            "first",
+            "last",
+        ])?;
+        for r in rows {
+            let a = &r.attribution;
+            w.write_record([
+                r.network.as_str(),
+                &r.subject,
+                &a.entity,
+                &a.brand,
+                a.rule.id(),
+                &a.evidence,
+                &a.source,
+                a.owner_source.as_deref().unwrap_or(""),
+                &r.observations.to_string(),
+                &powermap_render::python_float(r.weight),
+                &r.first.to_string(),
+                &r.last.to_string(),
+            ])?;
+        }
+        w.flush()?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<20} {:<20} {:<20} {:<14} {:>9}  {:<10} {:<10}  why",
+        "subject", "brand", "entity", "rule", "weight", "first", "last"
+    )?;
+    for r in rows {
+        let a = &r.attribution;
+        let mut why = short_source(&a.source);
+        if let Some(o) = &a.owner_source {
+            why.push_str(&format!("; owner: {}", short_source(o)));
+        }
+        writeln!(
+            out,
+            "{:<20} {:<20} {:<20} {:<14} {:>9}  {:<10} {:<10}  {}",
+            truncate(&r.subject, 20),
+            truncate(&a.brand, 20),
+            truncate(&a.entity, 20),
+            a.rule.id(),
+            powermap_render::python_float(r.weight).trim_end_matches(".0"),
+            r.first,
+            r.last,
+            why
+        )?;
+    }
+    writeln!(out, "(full sources: --format csv)")?;
+    Ok(())
+}
+
+/// A rule source without its long note: the file, and the link when it is one.
+fn short_source(source: &str) -> String {
+    match source.split_once(" (") {
+        Some((file, rest)) if rest.starts_with("http") => {
+            format!("{file} ({}", truncate(rest, 60))
+        }
+        Some((file, _)) => file.to_string(),
+        None => source.to_string(),
+    }
+}
+
+fn csv_writer<W: std::io::Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().from_writer(w)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
 }

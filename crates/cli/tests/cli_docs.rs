@@ -7,6 +7,7 @@ use std::process::Command;
 const PAGES: &[&[&str]] = &[
     &[],
     &["analyze"],
+    &["entities", "list"],
     &["entities", "explain"],
     &["datasets"],
     &["bench"],

@@ -24,7 +24,9 @@
 mod analyzer;
 mod error;
 mod input;
+mod ledger;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId};
 pub use error::PipelineError;
 pub use input::{run, Input, Registries, RunOutput};
+pub use ledger::{attribution_ledger, LedgerRow};
