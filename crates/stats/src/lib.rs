@@ -1,0 +1,35 @@
+//! Statistics for vigilance: how uncertain a measurement is, which way it is moving, where it
+//! broke, and when it will cross a threshold. Pure computation, no I/O.
+//!
+//! Position in the flow:
+//!
+//! ```text
+//! windows → distributions → metrics ──▶ stats ──▶ findings
+//!             (Distribution)  (Analysis)   (intervals, trends, change points, forecasts)
+//! ```
+//!
+//! * [`share_intervals`] / [`proportion_interval`]: Wilson (default) or Clopper–Pearson
+//!   intervals on each entity's share of a block-count window.
+//! * [`nakamoto_interval`]: a seeded parametric-bootstrap interval for the Nakamoto
+//!   coefficient.
+//!
+//! ```
+//! use powermap_model::Distribution;
+//! use powermap_stats::{share_intervals, IntervalMethod};
+//!
+//! let d = Distribution::from_weights([("foundry", 81.0), ("others", 182.0)]).unwrap();
+//! let v = share_intervals(&d, 0.95, IntervalMethod::Wilson).unwrap();
+//! assert_eq!(v[1].name, "foundry");
+//! assert!((v[1].share.lo - 0.2553).abs() < 1e-4 && (v[1].share.hi - 0.3662).abs() < 1e-4);
+//! ```
+
+mod error;
+mod interval;
+mod nakamoto;
+mod rng;
+pub mod special;
+
+pub use error::StatsError;
+pub use interval::{proportion_interval, share_intervals, Interval, IntervalMethod, ShareInterval};
+pub use nakamoto::{nakamoto_interval, BootstrapOptions, NakamotoInterval};
+pub use rng::SplitMix64;
