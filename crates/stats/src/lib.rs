@@ -12,6 +12,9 @@
 //!   intervals on each entity's share of a block-count window.
 //! * [`nakamoto_interval`]: a seeded parametric-bootstrap interval for the Nakamoto
 //!   coefficient.
+//! * [`trend`] / [`theil_sen`]: Theil–Sen slopes with Sen's interval, "+2.7 points per 90
+//!   days"; [`top_movers`] ranks entities by share slope. [`Series`] reads metric, share
+//!   and top-k series out of an `Analysis`.
 //!
 //! ```
 //! use powermap_model::Distribution;
@@ -27,9 +30,13 @@ mod error;
 mod interval;
 mod nakamoto;
 mod rng;
+mod series;
 pub mod special;
+mod trend;
 
 pub use error::StatsError;
 pub use interval::{proportion_interval, share_intervals, Interval, IntervalMethod, ShareInterval};
 pub use nakamoto::{nakamoto_interval, BootstrapOptions, NakamotoInterval};
 pub use rng::SplitMix64;
+pub use series::{Point, Series};
+pub use trend::{theil_sen, top_movers, trend, Mover, Movers, TheilSen, Trend};
