@@ -1,0 +1,46 @@
+//! The extension point for `forecast` constraints.
+//!
+//! The policy crate does not estimate trends itself. A [`Forecaster`] — to be implemented
+//! on top of the statistics crate (`crates/stats`: Theil–Sen trends with prediction
+//! intervals, issue #4 item 4) — turns a series into a crossing date, and
+//! [`evaluate_with`](crate::evaluate_with) uses it. [`evaluate`](crate::evaluate) passes no
+//! forecaster, so `forecast` constraints are reported `not_evaluated` with the reason,
+//! never guessed.
+
+use chrono::NaiveDate;
+
+/// What a forecaster says about a series reaching a level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForecastOutcome {
+    /// At the current trend the series reaches the level around `date`, with a prediction
+    /// interval `low ..= high`.
+    Crossing {
+        /// Point estimate of the crossing day.
+        date: NaiveDate,
+        /// Earliest plausible day.
+        low: NaiveDate,
+        /// Latest plausible day.
+        high: NaiveDate,
+    },
+    /// The level is not reached within the horizon.
+    NotWithinHorizon,
+    /// The trend is not significantly different from flat (or points away from the level).
+    NoSignificantTrend,
+    /// The forecaster cannot say (too few points, …); the text says why.
+    Unavailable(String),
+}
+
+/// Forecasts when a series reaches a level.
+///
+/// `series` holds `(window end, value)`, oldest first; shares are fractions. `horizon_days`
+/// counts from the last point. An implementation decides what "current trend" means
+/// (estimator, look-back, interval level) and must document it.
+pub trait Forecaster {
+    /// When (if at all) does `series` reach `level` within `horizon_days`?
+    fn forecast(
+        &self,
+        series: &[(NaiveDate, f64)],
+        level: f64,
+        horizon_days: u32,
+    ) -> ForecastOutcome;
+}
