@@ -15,6 +15,8 @@
 //! * [`trend`] / [`theil_sen`]: Theil–Sen slopes with Sen's interval, "+2.7 points per 90
 //!   days"; [`top_movers`] ranks entities by share slope. [`Series`] reads metric, share
 //!   and top-k series out of an `Analysis`.
+//! * [`pelt`]: exact penalised change points in the mean (PELT), robust noise level;
+//!   [`entity_shifts`] names the entities whose shares moved across a change.
 //!
 //! ```
 //! use powermap_model::Distribution;
@@ -26,6 +28,7 @@
 //! assert!((v[1].share.lo - 0.2553).abs() < 1e-4 && (v[1].share.hi - 0.3662).abs() < 1e-4);
 //! ```
 
+mod changepoint;
 mod error;
 mod interval;
 mod nakamoto;
@@ -34,6 +37,10 @@ mod series;
 pub mod special;
 mod trend;
 
+pub use changepoint::{
+    entity_shifts, optimal_partitioning, pelt, robust_sigma, EntityShift, PeltOptions, Penalty,
+    Segmentation,
+};
 pub use error::StatsError;
 pub use interval::{proportion_interval, share_intervals, Interval, IntervalMethod, ShareInterval};
 pub use nakamoto::{nakamoto_interval, BootstrapOptions, NakamotoInterval};
