@@ -627,7 +627,9 @@ fn drift(s: &Subject, max_rise: f64, days: u32, a: &Analysis, m: &mut Measuremen
         100.0
     };
     let change = (now - then) * scale;
-    let violated = change > max_rise;
+    // Shares are ratios of floats: (0.35 − 0.30) · 100 is 5.000000000000004. A rise equal
+    // to the limit, up to that rounding, is allowed.
+    let violated = change > max_rise + 1e-9 * max_rise.abs().max(1.0);
     let shown = |v: f64, e: &[EntityShare]| match s {
         Subject::Metric(_) => num(v),
         Subject::TopShare => format!("{} ({})", pct(v), e[0].name),
