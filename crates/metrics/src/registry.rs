@@ -277,9 +277,11 @@ fn fmt_number(x: f64) -> String {
 }
 
 /// A threshold as a decimal when it has a finite one (`0.33`, `0.5`, `1`), else `num/den`.
+///
+/// At most 15 decimal places, the most `Threshold`'s parser reads, so the id parses back.
 fn fmt_threshold(t: Threshold) -> String {
     let (num, den) = (t.num() as u128, t.den() as u128);
-    for places in 0..=18u32 {
+    for places in 0..=15u32 {
         let scale = 10u128.pow(places);
         if scale % den == 0 {
             let scaled = num * (scale / den);
@@ -431,5 +433,15 @@ mod tests {
         assert_eq!(t(1, 1), "1");
         assert_eq!(t(1, 8), "0.125");
         assert_eq!(t(2, 3), "2/3");
+    }
+
+    /// Found by `cargo fuzz run specs` (docs/fuzzing.md): `tau_index=.00000054237464%` parsed
+    /// to a threshold with 16 decimal places, which the id printed as a decimal that
+    /// `Threshold`'s parser (15 places at most) rejects, breaking `parse(id()) == m`.
+    #[test]
+    fn tau_threshold_beyond_15_places_round_trips() {
+        let m = Metric::parse("tau_index=.00000054237464%").unwrap();
+        assert_eq!(m.id(), "tau_index=6779683/1250000000000000");
+        assert_eq!(Metric::parse(&m.id()).unwrap(), m);
     }
 }

@@ -166,18 +166,28 @@ impl WindowSpec {
                 let step = Duration::days(i64::from(*step));
                 let mut out = Vec::new();
                 match align {
+                    // Checked: a spec may ask for more days than chrono can count
+                    // (`4294967295d`); that ends the series instead of panicking.
                     Alignment::Start => {
-                        let mut ws = start;
-                        while ws + len <= end {
-                            out.push(Window::days(ws, ws + len));
-                            ws += step;
+                        let mut ws = Some(start);
+                        while let Some((s, e)) = ws.and_then(|s| {
+                            s.checked_add_signed(len)
+                                .filter(|e| *e <= end)
+                                .map(|e| (s, e))
+                        }) {
+                            out.push(Window::days(s, e));
+                            ws = s.checked_add_signed(step);
                         }
                     }
                     Alignment::End => {
-                        let mut we = end;
-                        while we - len >= start {
-                            out.push(Window::days(we - len, we));
-                            we -= step;
+                        let mut we = Some(end);
+                        while let Some((s, e)) = we.and_then(|e| {
+                            e.checked_sub_signed(len)
+                                .filter(|s| *s >= start)
+                                .map(|s| (s, e))
+                        }) {
+                            out.push(Window::days(s, e));
+                            we = e.checked_sub_signed(step);
                         }
                         out.reverse();
                     }
@@ -355,6 +365,33 @@ mod tests {
         );
         for bad in ["", "0d", "xd", "10blocks/0", "d"] {
             assert!(bad.parse::<WindowSpec>().is_err(), "{bad}");
+        }
+    }
+
+    /// Found with the `specs` fuzz target (docs/fuzzing.md): `4294967295d` parses, and cutting
+    /// windows then overflowed `NaiveDate + Duration` (a panic in chrono). Windows longer
+    /// than the date range give none; a step past the last representable date ends the series.
+    #[test]
+    fn huge_day_windows_and_steps_do_not_overflow() {
+        for spec in ["4294967295d", "4294967295d/1d", "1d/4294967295d"] {
+            let WindowSpec::Days {
+                estimation, step, ..
+            } = spec.parse::<WindowSpec>().unwrap()
+            else {
+                unreachable!()
+            };
+            for align in [Alignment::Start, Alignment::End] {
+                let spec = WindowSpec::Days {
+                    estimation,
+                    step,
+                    start: None,
+                    end: None,
+                    align,
+                };
+                let w = spec.day_windows(d("2020-01-01"), d("2020-12-31"));
+                let expected = if estimation == 1 { 1 } else { 0 };
+                assert_eq!(w.len(), expected, "{spec:?}");
+            }
         }
     }
 }

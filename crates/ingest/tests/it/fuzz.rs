@@ -115,3 +115,20 @@ proptest! {
         }
     }
 }
+
+/// Found by `cargo fuzz run observations_parquet` (docs/fuzzing.md): a dictionary page that
+/// makes the parquet crate (60.1) divide by zero in `byte_array.rs`. The decoder panics;
+/// the reader's guard must turn that into an error, not crash.
+#[test]
+fn parquet_decoder_panic_is_an_error() {
+    let file = include_bytes!("../regressions/parquet_decoder_divide_by_zero.parquet");
+    let reader = ParquetReader::new(Bytes::from_static(file), "fuzz.parquet")
+        .expect("the footer and schema are valid; the damage is in a data page");
+    let errors: Vec<String> = reader
+        .filter_map(Result::err)
+        .map(|e| e.to_string())
+        .collect();
+    // With parquet 60.1 the error is the guard's "malformed file (decoder panicked: attempt
+    // to divide by zero)"; a parquet release that returns an error instead passes too.
+    assert!(!errors.is_empty(), "a corrupt file read without error");
+}

@@ -1,5 +1,5 @@
-//! Feeds arbitrary bytes to the EDI raw-block reader and mapper for every ledger: they must
-//! return values or errors, never panic.
+//! Arbitrary bytes as EDI raw block data (`<ledger>_raw_data.json`) for every ledger: the
+//! reader and the mapper return values or errors, never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,6 +10,7 @@ fuzz_target!(|data: &[u8]| {
     for ledger in Ledger::ALL {
         let mapper = EdiMapper::new(Registry::new(ledger.id()), true);
         for block in BlockReader::new(data, "fuzz", ledger).flatten() {
+            let _ = block.reward_address_list();
             let _ = mapper.map(&block, "fuzz");
         }
     }
