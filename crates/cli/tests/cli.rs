@@ -149,8 +149,14 @@ fn entities_list_is_the_attribution_ledger() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     let mut lines = out.lines();
-    assert!(lines.next().unwrap().starts_with("network,subject,entity,brand,rule,"));
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("network,subject,entity,brand,rule,"));
     let antpool = lines.find(|l| l.starts_with("bitcoin,antpool,")).unwrap();
-    assert!(antpool.starts_with("bitcoin,antpool,Bitmain,AntPool,preattributed,"), "{antpool}");
+    assert!(
+        antpool.starts_with("bitcoin,antpool,Bitmain,AntPool,preattributed,"),
+        "{antpool}"
+    );
     assert!(antpool.contains("legal_links.json"), "{antpool}");
 }
