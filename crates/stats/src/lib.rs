@@ -17,6 +17,8 @@
 //!   and top-k series out of an `Analysis`.
 //! * [`pelt`]: exact penalised change points in the mean (PELT), robust noise level;
 //!   [`entity_shifts`] names the entities whose shares moved across a change.
+//! * [`forecast`]: when a series crosses a threshold at its current trend, or an honest
+//!   "no significant trend" / "not within the horizon"; [`backtest`] scores it on history.
 //!
 //! ```
 //! use powermap_model::Distribution;
@@ -30,6 +32,7 @@
 
 mod changepoint;
 mod error;
+mod forecast;
 mod interval;
 mod nakamoto;
 mod rng;
@@ -42,6 +45,9 @@ pub use changepoint::{
     Segmentation,
 };
 pub use error::StatsError;
+pub use forecast::{
+    backtest, forecast, Backtest, BacktestRow, Crossing, Direction, Forecast, ForecastOptions,
+};
 pub use interval::{proportion_interval, share_intervals, Interval, IntervalMethod, ShareInterval};
 pub use nakamoto::{nakamoto_interval, BootstrapOptions, NakamotoInterval};
 pub use rng::SplitMix64;
