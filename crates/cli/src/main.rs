@@ -4,6 +4,7 @@
 
 mod analyze;
 mod bench;
+mod check;
 mod datasets;
 mod entities;
 mod output;
@@ -28,6 +29,9 @@ struct Cli {
 enum Command {
     /// Compute concentration metrics per window (default: the built-in Bitcoin dataset).
     Analyze(analyze::Args),
+    /// Check a policy of declared limits (constraints as code); exit 1 when a `fail` one is
+    /// violated.
+    Check(check::Args),
     /// Why is a subject attributed to an entity? Inspect the attribution registry.
     #[command(subcommand)]
     Entities(entities::Command),
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Check(args) => check::run(args),
         Command::Entities(cmd) => entities::run(cmd),
         Command::Datasets(args) => datasets::run(args),
         Command::Bench(args) => bench::run(args),

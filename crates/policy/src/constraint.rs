@@ -197,7 +197,7 @@ impl Kind {
                 days,
             } => format!(
                 "{subject} rises by at most {max_rise}{} within {days} days",
-                subject.unit()
+                subject.unit(*max_rise)
             ),
             Kind::Forecast {
                 subject,
@@ -227,10 +227,12 @@ pub enum Subject {
 }
 
 impl Subject {
-    /// ` points` for shares (percentage points), empty for metrics.
-    pub fn unit(&self) -> &'static str {
+    /// The unit after an amount `x`: ` point(s)` for shares (percentage points), nothing
+    /// for metrics (their own units).
+    pub fn unit(&self, x: f64) -> &'static str {
         match self {
             Subject::Metric(_) => "",
+            _ if x.abs() == 1.0 => " point",
             _ => " points",
         }
     }

@@ -369,12 +369,15 @@ fn per_window(kind: &Kind, windows: &[WindowResult], all: bool, m: &mut Measurem
     if all {
         m.violating_windows = Some((violating, windows.len()));
     }
-    // Report the worst violating window, else the latest measurable one.
-    let pick = evals
-        .iter()
-        .filter(|(_, e)| e.violated)
-        .max_by(|a, b| a.1.badness.total_cmp(&b.1.badness).then(a.0.cmp(&b.0)))
-        .or_else(|| evals.last());
+    // Report the worst violating window; else, under `all_windows`, the closest call (the
+    // headroom that is left); else the latest window.
+    let worst = |violated_only: bool| {
+        evals
+            .iter()
+            .filter(|(_, e)| e.violated || !violated_only)
+            .max_by(|a, b| a.1.badness.total_cmp(&b.1.badness).then(a.0.cmp(&b.0)))
+    };
+    let pick = worst(true).or_else(|| if all { worst(false) } else { evals.last() });
     let Some((i, e)) = pick else {
         let (i, reason) = undefined.expect("no evals means some window was undefined");
         m.window = Some(dates(&windows[i]));
@@ -398,7 +401,7 @@ fn per_window(kind: &Kind, windows: &[WindowResult], all: bool, m: &mut Measurem
             if violating > 0 {
                 "; the worst is shown"
             } else {
-                ""
+                "; the closest call is shown"
             }
         ));
     }
@@ -649,9 +652,9 @@ fn drift(s: &Subject, max_rise: f64, days: u32, a: &Analysis, m: &mut Measuremen
         shown(now, &m.entities),
         dates(latest),
         change,
-        s.unit(),
+        s.unit(change),
         (latest.window.end - reference.window.end).num_days(),
-        s.unit()
+        s.unit(max_rise)
     );
     m.drift = Some(Drift {
         days,

@@ -2,14 +2,15 @@
 
 use crate::{ConstraintResult, Outcome, Report, Severity};
 
-/// The marker and label of a result: `✘ FAIL`, `! WARN`, `! PENDING`, `- SKIP`, `✔ PASS`.
+/// The marker and label of a result: `✘ FAIL`, `! WARN`, `! PENDING`, `- UNCHECKED` (not
+/// evaluated), `- N/A` (not applicable), `✔ PASS`.
 fn marker(r: &ConstraintResult) -> (&'static str, &'static str) {
     match (r.outcome, r.severity) {
         (Outcome::Violated, Severity::Fail) => ("✘", "FAIL"),
         (Outcome::Violated, Severity::Warn) => ("!", "WARN"),
         (Outcome::Pending, _) => ("!", "PENDING"),
-        (Outcome::NotEvaluated, _) => ("-", "NOT EVALUATED"),
-        (Outcome::NotApplicable, _) => ("-", "NOT APPLICABLE"),
+        (Outcome::NotEvaluated, _) => ("-", "UNCHECKED"),
+        (Outcome::NotApplicable, _) => ("-", "N/A"),
         (Outcome::Pass, _) => ("✔", "PASS"),
     }
 }
@@ -40,7 +41,7 @@ pub fn text(report: &Report, color: bool) -> String {
         };
         out.push_str(&format!(
             "{} {}  [{}] {}\n",
-            paint(code, &format!("{mark} {label:<14}")),
+            paint(code, &format!("{mark} {label:<9}")),
             r.id,
             r.severity.id(),
             r.description
