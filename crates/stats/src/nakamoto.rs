@@ -8,8 +8,8 @@
 //! **Method.** Draw `B` (default 1000) windows of `n` blocks from `Multinomial(n, k/n)` with a
 //! seeded [`SplitMix64`](crate::SplitMix64), compute the Nakamoto coefficient of each with
 //! the same exact threshold rule as `powermap-metrics`, and report the 2.5 % and 97.5 %
-//! quantiles (inverse empirical CDF, `sorted[⌈qB⌉ − 1]`) and the fraction of replicates whose
-//! coefficient is at most the observed one. The same seed always gives the same result.
+//! quantiles (inverse empirical CDF, `sorted[⌈qB⌉ − 1]`) and the fractions of replicates whose
+//! coefficient is at most, and below, the observed one. The same seed always gives the same result.
 //!
 //! **Why a bootstrap.** The coefficient is a step function of the order statistics of the
 //! shares; it has no usable closed-form sampling distribution, and the binomial test of one
@@ -67,6 +67,9 @@ pub struct NakamotoInterval {
     pub hi: u64,
     /// Fraction of replicates whose coefficient is ≤ `point`.
     pub p_at_most_point: f64,
+    /// Fraction of replicates whose coefficient is < `point`: how often sampling noise alone
+    /// makes a smaller coalition decisive.
+    pub p_below_point: f64,
     /// The options used (replicates, seed, level).
     pub options: BootstrapOptions,
 }
@@ -125,11 +128,13 @@ pub fn nakamoto_interval(
         results[idx]
     };
     let at_most = results.iter().filter(|&&v| v <= point).count();
+    let below = results.iter().filter(|&&v| v < point).count();
     Ok(Some(NakamotoInterval {
         point,
         lo: quantile(alpha / 2.0),
         hi: quantile(1.0 - alpha / 2.0),
         p_at_most_point: at_most as f64 / results.len() as f64,
+        p_below_point: below as f64 / results.len() as f64,
         options: *opts,
     }))
 }
@@ -226,6 +231,7 @@ mod tests {
         // P(exact 500/500 tie) = 2.5 %, right at the upper quantile.
         assert_eq!((strict.point, strict.lo), (2, 1));
         assert_eq!(strict.p_at_most_point, 1.0);
+        assert!(strict.p_below_point > 0.95);
         // Near the threshold with few blocks: 52/28/20 at 1/2. The top entity falls below
         // half in about a third of the resamples (P(Bin(100, .52) < 50) ≈ 0.31).
         let near = nakamoto_interval(&dist(&[52.0, 28.0, 20.0]), Threshold::HALF, GE, &o)

@@ -73,6 +73,12 @@ impl Series {
         })
     }
 
+    /// Total weight per window (blocks, for block data): how much was produced, a proxy for
+    /// the hash rate the windows saw. Empty windows are skipped.
+    pub fn total(a: &Analysis) -> Self {
+        Self::per_window(a, "total".to_string(), |d| d.total())
+    }
+
     /// The combined share of the `k` heaviest entities of each window (the top-k coalition,
     /// whoever is in it); empty windows are skipped.
     pub fn top_k(a: &Analysis, k: usize) -> Self {

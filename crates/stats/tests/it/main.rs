@@ -1,0 +1,3 @@
+//! Integration tests: the statistics on the built-in Bitcoin data.
+
+mod bitcoin;
