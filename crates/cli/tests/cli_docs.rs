@@ -7,6 +7,7 @@ use std::process::Command;
 const PAGES: &[&[&str]] = &[
     &[],
     &["analyze"],
+    &["check"],
     &["entities", "list"],
     &["entities", "explain"],
     &["datasets"],
