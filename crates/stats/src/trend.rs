@@ -355,6 +355,26 @@ mod tests {
         assert!(f.lo <= 0.0 && f.hi >= 0.0);
     }
 
+    proptest::proptest! {
+        /// Shifting and scaling `y` moves the fit the same way; the slope lies in its interval.
+        #[test]
+        fn affine_equivariance(
+            y in proptest::collection::vec(-100i32..100, 3..30),
+            a in -50i32..50,
+            b in 1i32..10,
+        ) {
+            let x: Vec<f64> = (0..y.len()).map(|i| i as f64).collect();
+            let y: Vec<f64> = y.iter().map(|&v| v as f64).collect();
+            let f = theil_sen(&x, &y, 0.95).unwrap();
+            let z: Vec<f64> = y.iter().map(|v| a as f64 + b as f64 * v).collect();
+            let g = theil_sen(&x, &z, 0.95).unwrap();
+            let close = |p: f64, q: f64| (p - q).abs() <= 1e-9 * (1.0 + q.abs());
+            proptest::prop_assert!(close(g.slope, b as f64 * f.slope));
+            proptest::prop_assert!(close(g.lo, b as f64 * f.lo) && close(g.hi, b as f64 * f.hi));
+            proptest::prop_assert!(f.lo <= f.slope && f.slope <= f.hi);
+        }
+    }
+
     #[test]
     fn rejects_short_and_non_finite() {
         assert!(theil_sen(&[0.0, 1.0], &[1.0, 2.0], 0.95).is_err());
