@@ -397,3 +397,18 @@ fn the_well_formedness_check_rejects_broken_xml() {
     }
     check_well_formed(&format!("{decl}<a k=\"&amp;&#10;\"><b/>x &lt; y</a>\n"));
 }
+
+#[test]
+fn the_text_report_in_docs_policy_md_is_the_real_output() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let o = Command::new(env!("CARGO_BIN_EXE_powermap"))
+        .args(["check", "examples/bitcoin.toml", "--today", TODAY])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let out = text(&o).0;
+    let doc = std::fs::read_to_string(repo.join("docs/policy.md")).unwrap();
+    let start = doc.find("powermap check: bitcoin-consensus").unwrap();
+    let end = doc[start..].find("```").unwrap() + start;
+    assert_eq!(&doc[start..end], out, "docs/policy.md shows stale output");
+}

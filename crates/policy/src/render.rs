@@ -100,11 +100,11 @@ pub fn junit(report: &Report) -> String {
             (Outcome::Violated, Severity::Fail) => out.push_str(&format!(
                 "      <failure message=\"{}\" type=\"constraint_violated\">{}</failure>\n",
                 xml(&message),
-                xml(&detail(r))
+                xml_text(&detail(r))
             )),
             (Outcome::Violated, Severity::Warn) => out.push_str(&format!(
                 "      <system-out>warning: {}</system-out>\n",
-                xml(&detail(r))
+                xml_text(&detail(r))
             )),
             (Outcome::Pass, _) => out.push_str(&format!(
                 "      <system-out>{}</system-out>\n",
@@ -131,6 +131,11 @@ fn detail(r: &ConstraintResult) -> String {
         r.limit,
         r.explanation
     )
+}
+
+/// Escapes element content: as [`xml`], but line breaks stay readable.
+fn xml_text(s: &str) -> String {
+    s.split('\n').map(xml).collect::<Vec<_>>().join("\n")
 }
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 forbids.

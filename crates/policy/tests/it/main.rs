@@ -1,5 +1,6 @@
 //! Policy parsing and evaluation on hand-built analyses.
 
+mod docs;
 mod evaluate;
 mod parse;
 
