@@ -148,7 +148,7 @@ pub fn run(
                         None => analyzer.exclude(),
                     }
                     n += 1;
-                    if n % 65_536 == 0 {
+                    if n.is_multiple_of(65_536) {
                         progress(n);
                     }
                 }
@@ -210,7 +210,7 @@ fn feed<R: ReadRef>(
             None => analyzer.exclude(),
         }
         n += 1;
-        if n % 65_536 == 0 {
+        if n.is_multiple_of(65_536) {
             progress(n);
         }
     }
