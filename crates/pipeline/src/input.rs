@@ -399,7 +399,7 @@ mod tests {
     impl ReadRef for Lend {
         fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
             let o = self.rows.next()?;
-            if self.every > 0 && self.n % self.every == 0 {
+            if self.every > 0 && self.n.is_multiple_of(self.every) {
                 self.dictionaries = Default::default();
             }
             let keys = (self.every > 0).then(|| {
