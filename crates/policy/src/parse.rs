@@ -305,8 +305,8 @@ impl Cx<'_> {
         let severity = match &c.severity {
             None => return Err(missing("severity", "`warn` or `fail`")),
             Some(s) => match s.get_ref().as_str() {
-                "warn" | "warning" => Severity::Warn,
-                "fail" | "error" => Severity::Fail,
+                "warn" => Severity::Warn,
+                "fail" => Severity::Fail,
                 other => {
                     return Err(self.err(
                         s.span(),
