@@ -144,7 +144,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })?;
     bar.finish_and_clear();
 
-    let findings = attribution_notes(&out.stats, resolve);
+    let mut findings: Vec<powermap_model::Finding> =
+        out.analyses.iter().flat_map(powermap_stats::findings).collect();
+    findings.sort_by_key(|f| f.severity);
+    let mut notes: Vec<String> = findings
+        .iter()
+        .map(|f| format!("[{}] {}: {}", f.severity.id(), f.scope, f.message))
+        .collect();
+    notes.extend(attribution_notes(&out.stats, resolve));
     output::emit(
         &out.analyses,
         &output::Options {
@@ -153,7 +160,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             plot: args.plot,
             boundary: args.boundary,
             thresholds: vec![Threshold::THIRD, Threshold::HALF, Threshold::TWO_THIRDS],
-            notes: findings,
+            notes,
         },
     )?;
     Ok(ExitCode::SUCCESS)

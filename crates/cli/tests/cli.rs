@@ -34,6 +34,9 @@ fn analyze_without_arguments_summarises_the_builtin_bitcoin_data() {
         "Foundry USA",
         "nakamoto_coefficient",
         "2026-04-22",
+        "Findings",
+        "bootstrap interval",
+        "PELT",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }

@@ -17,6 +17,7 @@
 mod analysis;
 mod distribution;
 mod error;
+mod finding;
 mod layer;
 mod observation;
 mod threshold;
@@ -25,6 +26,7 @@ mod window;
 pub use analysis::{Analysis, Provenance, WindowResult};
 pub use distribution::{Distribution, Share};
 pub use error::ModelError;
+pub use finding::{Finding, Severity};
 pub use layer::Layer;
 pub use observation::{AttributedObservation, Attribution, Observation, Rule};
 pub use threshold::{Boundary, Threshold};

@@ -32,6 +32,7 @@
 
 mod changepoint;
 mod error;
+mod findings;
 mod forecast;
 mod interval;
 mod nakamoto;
@@ -45,6 +46,7 @@ pub use changepoint::{
     Segmentation,
 };
 pub use error::StatsError;
+pub use findings::findings;
 pub use forecast::{
     backtest, forecast, Backtest, BacktestRow, Crossing, Direction, Forecast, ForecastOptions,
 };
