@@ -169,6 +169,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    // Forecast constraints stay `not_evaluated` until a trend estimator exists (issue #4,
+    // item 4): then implement `powermap_policy::Forecaster` on `powermap-stats` and call
+    // `evaluate_with(&policy, &out.analyses, today, Some(&forecaster))` here.
     let report = evaluate(&policy, &out.analyses, today);
     let text = match args.format {
         CheckFormat::Text => render::text(

@@ -1,195 +1,19 @@
 //! Evaluating a [`Policy`] on analyses: one [`ConstraintResult`] per constraint.
+//!
+//! Each constraint is measured on every analysis whose network and layer match; the
+//! per-window kinds (`max_share`, `min_coalition`, `metric`) are here, the series kinds
+//! (`max_drift`, `forecast`) in `series.rs`.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use powermap_metrics::decisive_coalition;
-use powermap_model::{Analysis, Distribution, Layer, WindowResult};
-use serde::Serialize;
+use powermap_model::{Analysis, Distribution, WindowResult};
 
-use crate::forecast::{ForecastOutcome, Forecaster};
-use crate::{Constraint, Kind, Policy, Severity, Subject};
-
-/// The verdict on one constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Measured and within the limit.
-    Pass,
-    /// Measured and outside the limit, and the constraint is in effect.
-    Violated,
-    /// Outside the limit, but `effective_from` is after today: announced, not yet biting.
-    Pending,
-    /// Applies, but could not be measured (e.g. undefined metric, too little history, no
-    /// forecaster); the explanation says why.
-    NotEvaluated,
-    /// No analysis matches the constraint's network and layer.
-    NotApplicable,
-}
-
-impl Outcome {
-    /// `pass`, `violated`, `pending`, `not_evaluated`, `not_applicable`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Violated => "violated",
-            Outcome::Pending => "pending",
-            Outcome::NotEvaluated => "not_evaluated",
-            Outcome::NotApplicable => "not_applicable",
-        }
-    }
-}
-
-/// A window's first and last day (inclusive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct WindowDates {
-    /// First day.
-    pub start: NaiveDate,
-    /// Last day.
-    pub end: NaiveDate,
-}
-
-impl std::fmt::Display for WindowDates {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
-    }
-}
-
-/// An entity and its share (a fraction in [0, 1]) of one window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EntityShare {
-    /// Entity name.
-    pub name: String,
-    /// Share of the window's total weight.
-    pub share: f64,
-}
-
-/// The comparison a drift constraint made.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Drift {
-    /// The look-back period asked for.
-    pub days: u32,
-    /// The reference window: the one whose end is closest to `latest end − days`.
-    pub reference_window: WindowDates,
-    /// The subject's value there (a fraction for shares).
-    pub reference_value: f64,
-    /// Latest minus reference: percentage points for shares, metric units for metrics.
-    pub change: f64,
-    /// Who held the top share / the named share in the reference window.
-    pub reference_entities: Vec<EntityShare>,
-}
-
-/// What was measured on one analysis (one network layer).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Measurement {
-    /// Network of the analysis.
-    pub network: String,
-    /// Layer of the analysis.
-    pub layer: Layer,
-    /// `pass`, `violated` or `not_evaluated` (dates are applied at the constraint level).
-    pub status: Outcome,
-    /// The window the value comes from (the latest, or the worst with `all_windows`).
-    pub window: Option<WindowDates>,
-    /// The measured value: a share as a fraction, a coalition size, or a metric value.
-    pub value: Option<f64>,
-    /// The entities involved: the decisive coalition, the offending entities, or the top.
-    pub entities: Vec<EntityShare>,
-    /// With `all_windows`: how many windows violate, out of how many.
-    pub violating_windows: Option<(usize, usize)>,
-    /// For `max_drift`: the reference window and the change.
-    pub drift: Option<Drift>,
-    /// One or two sentences a person can act on.
-    pub explanation: String,
-}
-
-/// The result of one constraint.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConstraintResult {
-    /// Constraint id.
-    pub id: String,
-    /// Kind id (`max_share`, …).
-    pub kind: &'static str,
-    /// The constraint's description.
-    pub description: String,
-    /// The limit in words.
-    pub limit: String,
-    /// `warn` or `fail`.
-    pub severity: Severity,
-    /// When it bites, if announced ahead.
-    pub effective_from: Option<NaiveDate>,
-    /// Line of the `[[constraint]]` header in the policy file.
-    pub line: usize,
-    /// The verdict.
-    pub outcome: Outcome,
-    /// Why, in words: the measured values, windows, entities and changes.
-    pub explanation: String,
-    /// One entry per analysis the constraint applies to.
-    pub measurements: Vec<Measurement>,
-}
-
-impl ConstraintResult {
-    /// Sort key, most severe first: failed, warning, pending, not evaluated, not
-    /// applicable, passed.
-    pub fn rank(&self) -> u8 {
-        match (self.outcome, self.severity) {
-            (Outcome::Violated, Severity::Fail) => 0,
-            (Outcome::Violated, Severity::Warn) => 1,
-            (Outcome::Pending, _) => 2,
-            (Outcome::NotEvaluated, _) => 3,
-            (Outcome::NotApplicable, _) => 4,
-            (Outcome::Pass, _) => 5,
-        }
-    }
-}
-
-/// Counts per verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Tally {
-    /// Passed.
-    pub passed: usize,
-    /// Violated `fail` constraints (these make `check` exit 1).
-    pub failed: usize,
-    /// Violated `warn` constraints.
-    pub warnings: usize,
-    /// Violated but not yet in effect.
-    pub pending: usize,
-    /// Not measurable.
-    pub not_evaluated: usize,
-    /// No matching analysis.
-    pub not_applicable: usize,
-}
-
-/// The results of a policy on a set of analyses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// The policy's name (or its file when unnamed).
-    pub policy: String,
-    /// The policy file.
-    pub file: String,
-    /// The day effective dates were compared with.
-    pub today: NaiveDate,
-    /// Counts per verdict.
-    pub tally: Tally,
-    /// One result per constraint, in file order.
-    pub results: Vec<ConstraintResult>,
-}
-
-impl Report {
-    /// True when a `fail` constraint is violated (and in effect): `check` exits 1.
-    pub fn failed(&self) -> bool {
-        self.tally.failed > 0
-    }
-
-    /// Results, most severe first (stable within a rank: file order).
-    pub fn by_severity(&self) -> Vec<&ConstraintResult> {
-        let mut v: Vec<_> = self.results.iter().collect();
-        v.sort_by_key(|r| r.rank());
-        v
-    }
-
-    /// The result of the constraint with this id.
-    pub fn get(&self, id: &str) -> Option<&ConstraintResult> {
-        self.results.iter().find(|r| r.id == id)
-    }
-}
+use crate::forecast::Forecaster;
+use crate::series::{drift, forecast};
+use crate::{
+    Constraint, ConstraintResult, EntityShare, Kind, Measurement, Outcome, Policy, Report,
+    Severity, Tally, WindowDates,
+};
 
 /// Evaluates every constraint of `policy` on `analyses`; `today` decides which
 /// `effective_from` dates have passed. Forecast constraints are `not_evaluated`.
@@ -574,153 +398,14 @@ fn eval_window(kind: &Kind, d: &Distribution) -> Result<WindowEval, String> {
     }
 }
 
-/// The subject's value in one window, and who it belongs to.
-fn subject_value(s: &Subject, d: &Distribution) -> Option<(f64, Vec<EntityShare>)> {
-    if d.is_empty() {
-        return None;
-    }
-    match s {
-        Subject::TopShare => {
-            let top = &d.producers()[0];
-            Some((
-                top.weight / d.total(),
-                vec![share_of(d, &top.name, top.weight)],
-            ))
-        }
-        Subject::Entity(name) => {
-            let w = d.weight_of(name);
-            Some((w / d.total(), vec![share_of(d, name, w)]))
-        }
-        Subject::Metric(m) => m.compute(d).as_f64().map(|v| (v, Vec::new())),
-    }
-}
-
-/// `max_drift`: latest window vs the window whose end is closest to `latest.end − days`
-/// (ties: the earlier). The reference must end within `days / 2` of that target, otherwise
-/// the history is too short (or the windows too coarse) to say.
-fn drift(s: &Subject, max_rise: f64, days: u32, a: &Analysis, m: &mut Measurement) {
-    let latest = a.windows.last().expect("caller checked");
-    let target = latest.window.end - Duration::days(days as i64);
-    let earlier = &a.windows[..a.windows.len() - 1];
-    let Some(reference) = earlier
-        .iter()
-        .min_by_key(|w| ((w.window.end - target).num_days().abs(), w.window.end))
-    else {
-        m.explanation = "drift needs at least two windows".into();
-        return;
-    };
-    let gap = (reference.window.end - target).num_days().abs();
-    if gap > (days as i64) / 2 {
-        m.explanation = format!(
-            "the window nearest to {target} ({}) is {gap} days away: too little history (or too coarse windows) to measure a {days}-day change",
-            dates(reference)
-        );
-        return;
-    }
-    let (Some((now, now_entities)), Some((then, then_entities))) = (
-        subject_value(s, &latest.distribution),
-        subject_value(s, &reference.distribution),
-    ) else {
-        m.explanation = format!("{s} is undefined in the latest or the reference window");
-        return;
-    };
-    let scale = if matches!(s, Subject::Metric(_)) {
-        1.0
-    } else {
-        100.0
-    };
-    let change = (now - then) * scale;
-    // Shares are ratios of floats: (0.35 − 0.30) · 100 is 5.000000000000004. A rise equal
-    // to the limit, up to that rounding, is allowed.
-    let violated = change > max_rise + 1e-9 * max_rise.abs().max(1.0);
-    let shown = |v: f64, e: &[EntityShare]| match s {
-        Subject::Metric(_) => num(v),
-        Subject::TopShare => format!("{} ({})", pct(v), e[0].name),
-        Subject::Entity(_) => pct(v),
-    };
-    m.value = Some(now);
-    m.entities = now_entities;
-    m.status = if violated {
-        Outcome::Violated
-    } else {
-        Outcome::Pass
-    };
-    m.explanation = format!(
-        "{s} went from {} in {} to {} in {}: {:+.2}{} in {} days; the limit is +{max_rise}{}",
-        shown(then, &then_entities),
-        dates(reference),
-        shown(now, &m.entities),
-        dates(latest),
-        change,
-        s.unit(change),
-        (latest.window.end - reference.window.end).num_days(),
-        s.unit(max_rise)
-    );
-    m.drift = Some(Drift {
-        days,
-        reference_window: dates(reference),
-        reference_value: then,
-        change,
-        reference_entities: then_entities,
-    });
-}
-
-fn forecast(
-    s: &Subject,
-    threshold: powermap_model::Threshold,
-    within_days: u32,
-    a: &Analysis,
-    forecaster: Option<&dyn Forecaster>,
-    m: &mut Measurement,
-) {
-    let Some(f) = forecaster else {
-        m.explanation = "forecasts are not evaluated yet: they need the trend estimator of the statistics crate (issue #4, item 4); this constraint is parsed and validated but not checked".into();
-        return;
-    };
-    let series: Vec<(NaiveDate, f64)> = a
-        .windows
-        .iter()
-        .filter_map(|w| subject_value(s, &w.distribution).map(|(v, _)| (w.window.end, v)))
-        .collect();
-    let latest = a.windows.last().expect("caller checked");
-    if let Some((v, e)) = subject_value(s, &latest.distribution) {
-        m.value = Some(v);
-        m.entities = e;
-    }
-    let level = threshold.as_f64();
-    match f.forecast(&series, level, within_days) {
-        ForecastOutcome::Crossing { date, low, high } => {
-            let horizon = latest.window.end + Duration::days(within_days as i64);
-            m.status = if date <= horizon {
-                Outcome::Violated
-            } else {
-                Outcome::Pass
-            };
-            m.explanation = format!(
-                "at the current trend {s} reaches {threshold} around {date} (interval {low} .. {high}); the limit is not before {horizon}"
-            );
-        }
-        ForecastOutcome::NotWithinHorizon => {
-            m.status = Outcome::Pass;
-            m.explanation =
-                format!("{s} is not forecast to reach {threshold} within {within_days} days");
-        }
-        ForecastOutcome::NoSignificantTrend => {
-            m.status = Outcome::Pass;
-            m.explanation = format!("{s} shows no significant trend towards {threshold}");
-        }
-        ForecastOutcome::Unavailable(reason) => m.explanation = reason,
-    }
-}
-
-fn dates(w: &WindowResult) -> WindowDates {
+pub(crate) fn dates(w: &WindowResult) -> WindowDates {
     WindowDates {
         start: w.window.start,
         end: w.window.end,
     }
 }
 
-fn share_of(d: &Distribution, name: &str, weight: f64) -> EntityShare {
+pub(crate) fn share_of(d: &Distribution, name: &str, weight: f64) -> EntityShare {
     EntityShare {
         name: name.to_string(),
         share: if d.total() > 0.0 {
@@ -731,11 +416,11 @@ fn share_of(d: &Distribution, name: &str, weight: f64) -> EntityShare {
     }
 }
 
-fn pct(x: f64) -> String {
+pub(crate) fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
 }
 
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {

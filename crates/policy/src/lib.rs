@@ -55,11 +55,13 @@ mod evaluate;
 mod forecast;
 mod parse;
 pub mod render;
+mod report;
+mod series;
 
 pub use constraint::{AnalysisDefaults, Constraint, Kind, Policy, Severity, Subject};
 pub use error::PolicyError;
-pub use evaluate::{
-    evaluate, evaluate_with, ConstraintResult, Drift, EntityShare, Measurement, Outcome, Report,
-    Tally, WindowDates,
-};
+pub use evaluate::{evaluate, evaluate_with};
 pub use forecast::{ForecastOutcome, Forecaster};
+pub use report::{
+    ConstraintResult, Drift, EntityShare, Measurement, Outcome, Report, Tally, WindowDates,
+};
