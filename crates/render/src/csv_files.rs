@@ -149,22 +149,39 @@ pub fn write_wide<W: Write>(
     Ok(())
 }
 
-/// Writes `shares.csv`: `ledger,date,entity,weight,share`, every entry of every window
-/// (zero-weight population members included), heaviest first.
+/// Writes `shares.csv`: `ledger,date,entity,weight,share,share_lo,share_hi`, every entry of
+/// every window (zero-weight population members included), heaviest first. `share_lo` and
+/// `share_hi` bound the share with a 95 % Wilson score interval when weights are block counts
+/// (block production as a binomial sample of the underlying power); empty otherwise.
 pub fn write_shares<W: Write>(analyses: &[Analysis], out: W) -> Result<()> {
     let mut w = writer(out);
-    w.write_record(["ledger", "date", "entity", "weight", "share"])?;
+    w.write_record([
+        "ledger", "date", "entity", "weight", "share", "share_lo", "share_hi",
+    ])?;
     for a in analyses {
         for wr in &a.windows {
             let date = wr.window.representative.to_string();
             let d = &wr.distribution;
             for (i, s) in d.entries().iter().enumerate() {
+                let (lo, hi) = match d.is_integral() {
+                    true => powermap_stats::proportion_interval(
+                        s.weight as u64,
+                        d.total() as u64,
+                        0.95,
+                        powermap_stats::IntervalMethod::Wilson,
+                    )
+                    .map(|i| (python_float(i.lo), python_float(i.hi)))
+                    .unwrap_or_default(),
+                    false => Default::default(),
+                };
                 w.write_record([
                     a.network.as_str(),
                     &date,
                     &s.name,
                     &weight(s.weight),
                     &python_float(d.share(i)),
+                    &lo,
+                    &hi,
                 ])?;
             }
         }
