@@ -12,16 +12,19 @@ use chrono::NaiveDate;
 /// What a forecaster says about a series reaching a level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForecastOutcome {
-    /// At the current trend the series reaches the level around `date`, with a prediction
-    /// interval `low ..= high`.
+    /// At the current trend the series reaches the level around `date`, bracketed by
+    /// `low ..= high`.
     Crossing {
         /// Point estimate of the crossing day.
         date: NaiveDate,
         /// Earliest plausible day.
         low: NaiveDate,
-        /// Latest plausible day.
-        high: NaiveDate,
+        /// Latest plausible day within the horizon; `None` when the slow end of the interval
+        /// does not reach the level within it.
+        high: Option<NaiveDate>,
     },
+    /// The newest point has already reached the level.
+    AlreadyCrossed,
     /// The level is not reached within the horizon.
     NotWithinHorizon,
     /// The trend is not significantly different from flat (or points away from the level).
@@ -31,6 +34,11 @@ pub enum ForecastOutcome {
 }
 
 /// Forecasts when a series reaches a level.
+///
+/// The shape mirrors `powermap_stats::forecast` (`Crossing::{At, NotWithinHorizon,
+/// NoSignificantTrend, AlreadyCrossed}`), so an adapter is a `match`: build the series with
+/// `Series::from_pairs`, call `forecast(&series, level, &ForecastOptions { horizon_days, .. })`
+/// and map `Err(e)` to [`ForecastOutcome::Unavailable`].
 ///
 /// `series` holds `(window end, value)`, oldest first; shares are fractions. `horizon_days`
 /// counts from the last point. An implementation decides what "current trend" means

@@ -130,9 +130,14 @@ pub(crate) fn forecast(
             } else {
                 Outcome::Pass
             };
+            let high = high.map_or("beyond the horizon".to_string(), |h| h.to_string());
             m.explanation = format!(
-                "at the current trend {s} reaches {threshold} around {date} (interval {low} .. {high}); the limit is not before {horizon}"
+                "at the current trend {s} reaches {threshold} around {date} (between {low} and {high}); the limit is not before {horizon}"
             );
+        }
+        ForecastOutcome::AlreadyCrossed => {
+            m.status = Outcome::Violated;
+            m.explanation = format!("{s} has already reached {threshold} in the latest window");
         }
         ForecastOutcome::NotWithinHorizon => {
             m.status = Outcome::Pass;

@@ -305,7 +305,7 @@ fn forecasts_are_not_evaluated_without_a_forecaster() {
     let soon = Fixed(ForecastOutcome::Crossing {
         date: day("2026-08-01"),
         low: day("2026-07-01"),
-        high: day("2026-12-01"),
+        high: Some(day("2026-12-01")),
     });
     let r = evaluate_with(&p, &a, day("2026-06-01"), Some(&soon));
     assert_eq!(r.results[0].outcome, Outcome::Violated);
@@ -316,4 +316,11 @@ fn forecasts_are_not_evaluated_without_a_forecaster() {
         Some(&Fixed(ForecastOutcome::NotWithinHorizon)),
     );
     assert_eq!(r.results[0].outcome, Outcome::Pass);
+    let r = evaluate_with(
+        &p,
+        &a,
+        day("2026-06-01"),
+        Some(&Fixed(ForecastOutcome::AlreadyCrossed)),
+    );
+    assert_eq!(r.results[0].outcome, Outcome::Violated);
 }
