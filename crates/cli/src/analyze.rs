@@ -144,8 +144,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })?;
     bar.finish_and_clear();
 
-    let mut findings: Vec<powermap_model::Finding> =
-        out.analyses.iter().flat_map(powermap_stats::findings).collect();
+    let mut findings: Vec<powermap_model::Finding> = out
+        .analyses
+        .iter()
+        .flat_map(powermap_stats::findings)
+        .collect();
     findings.sort_by_key(|f| f.severity);
     let mut notes: Vec<String> = findings
         .iter()

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use powermap_attribution::{ResolveOptions, Unattributed};
 use powermap_metrics::default_metrics;
 use powermap_pipeline::AnalyzeOptions;
-use powermap_policy::{evaluate, render, Policy};
+use powermap_policy::{evaluate_with, render, Policy, TheilSenForecaster};
 use powermap_windows::{Alignment, Population, WindowSpec};
 
 use crate::analyze::{build_input, default_registries};
@@ -169,10 +169,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    // Forecast constraints stay `not_evaluated` until a trend estimator exists (issue #4,
-    // item 4): then implement `powermap_policy::Forecaster` on `powermap-stats` and call
-    // `evaluate_with(&policy, &out.analyses, today, Some(&forecaster))` here.
-    let report = evaluate(&policy, &out.analyses, today);
+    // Forecast constraints use a Theil–Sen trend with a 95 % slope interval (docs/vigilance.md).
+    let report = evaluate_with(&policy, &out.analyses, today, Some(&TheilSenForecaster));
     let text = match args.format {
         CheckFormat::Text => render::text(
             &report,

@@ -52,3 +52,44 @@ pub trait Forecaster {
         horizon_days: u32,
     ) -> ForecastOutcome;
 }
+
+/// The forecaster `powermap check` uses: a Theil–Sen trend on the last 12 points with a 95 %
+/// interval on the slope (`powermap_stats::forecast`, documented in `docs/vigilance.md`).
+///
+/// Pass it series of non-overlapping windows: overlapping windows share most of their data
+/// and would make the interval far too narrow.
+#[derive(Debug, Clone, Default)]
+pub struct TheilSenForecaster;
+
+impl Forecaster for TheilSenForecaster {
+    fn forecast(
+        &self,
+        series: &[(NaiveDate, f64)],
+        level: f64,
+        horizon_days: u32,
+    ) -> ForecastOutcome {
+        use powermap_stats::{forecast, Crossing, ForecastOptions, Series};
+        let s = Series::from_pairs("forecast", series);
+        let opts = ForecastOptions {
+            horizon_days,
+            ..ForecastOptions::default()
+        };
+        match forecast(&s, level, &opts) {
+            Ok(f) => match f.crossing {
+                Crossing::At {
+                    date,
+                    earliest,
+                    latest,
+                } => ForecastOutcome::Crossing {
+                    date,
+                    low: earliest,
+                    high: latest,
+                },
+                Crossing::AlreadyCrossed => ForecastOutcome::AlreadyCrossed,
+                Crossing::NotWithinHorizon => ForecastOutcome::NotWithinHorizon,
+                Crossing::NoSignificantTrend => ForecastOutcome::NoSignificantTrend,
+            },
+            Err(e) => ForecastOutcome::Unavailable(e.to_string()),
+        }
+    }
+}

@@ -61,7 +61,7 @@ mod series;
 pub use constraint::{AnalysisDefaults, Constraint, Kind, Policy, Severity, Subject};
 pub use error::PolicyError;
 pub use evaluate::{evaluate, evaluate_with};
-pub use forecast::{ForecastOutcome, Forecaster};
+pub use forecast::{ForecastOutcome, Forecaster, TheilSenForecaster};
 pub use report::{
     ConstraintResult, Drift, EntityShare, Measurement, Outcome, Report, Tally, WindowDates,
 };
