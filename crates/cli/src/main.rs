@@ -6,6 +6,7 @@ mod analyze;
 mod bench;
 mod check;
 mod datasets;
+mod drift;
 mod entities;
 mod output;
 
@@ -32,6 +33,8 @@ enum Command {
     /// Check a policy of declared limits (constraints as code); exit 1 when a `fail` one is
     /// violated.
     Check(check::Args),
+    /// How fast is concentration moving? Trends, change points and threshold forecasts.
+    Drift(drift::Args),
     /// Why is a subject attributed to an entity? Inspect the attribution registry.
     #[command(subcommand)]
     Entities(entities::Command),
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Check(args) => check::run(args),
         Command::Entities(cmd) => entities::run(cmd),
+        Command::Drift(args) => drift::run(args),
         Command::Datasets(args) => datasets::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -163,3 +163,18 @@ fn entities_list_is_the_attribution_ledger() {
     );
     assert!(antpool.contains("legal_links.json"), "{antpool}");
 }
+
+#[test]
+fn drift_finds_the_2021_reshuffle_in_hhi_and_forecasts_with_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(&["drift"], dir.path());
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let hhi = out
+        .split("\n\n")
+        .find(|b| b.trim_start().starts_with("hhi"))
+        .unwrap();
+    assert!(hhi.contains("changes      2021-"), "{hhi}");
+    assert!(out.contains("per 90 days (95 % CI"), "{out}");
+    assert!(out.contains("forecast"), "{out}");
+}

@@ -7,6 +7,7 @@ use std::process::Command;
 const PAGES: &[&[&str]] = &[
     &[],
     &["analyze"],
+    &["drift"],
     &["check"],
     &["entities", "list"],
     &["entities", "explain"],
