@@ -97,6 +97,12 @@ pub struct Args {
     #[arg(long)]
     plot: bool,
 
+    /// Also evaluate this policy (see `powermap check`) and list its results among the
+    /// findings: violated `fail` constraints as critical, violated `warn` as warnings,
+    /// pending ones as information. The exit code stays 0; use `check` to gate a build.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -149,6 +155,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .flat_map(powermap_stats::findings)
         .collect();
+    if let Some(path) = &args.policy {
+        findings.extend(policy_findings(path, &out.analyses)?);
+    }
     findings.sort_by_key(|f| f.severity);
     let mut notes: Vec<String> = findings
         .iter()
@@ -164,6 +173,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             boundary: args.boundary,
             thresholds: vec![Threshold::THIRD, Threshold::HALF, Threshold::TWO_THIRDS],
             notes,
+            findings,
         },
     )?;
     Ok(ExitCode::SUCCESS)
@@ -215,6 +225,41 @@ pub fn default_registries() -> Result<Registries> {
         "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
     );
     Ok(registries)
+}
+
+/// Results of a policy as findings (passes and not-applicable constraints are left out).
+fn policy_findings(
+    path: &std::path::Path,
+    analyses: &[powermap_model::Analysis],
+) -> Result<Vec<powermap_model::Finding>> {
+    use powermap_model::{Finding, Severity};
+    use powermap_policy::{Outcome, Severity as Declared};
+    let policy = powermap_policy::Policy::load(path)?;
+    let today = chrono::Utc::now().date_naive();
+    let report = powermap_policy::evaluate_with(
+        &policy,
+        analyses,
+        today,
+        Some(&powermap_policy::TheilSenForecaster),
+    );
+    Ok(report
+        .results
+        .iter()
+        .filter_map(|r| {
+            let severity = match (r.outcome, r.severity) {
+                (Outcome::Violated, Declared::Fail) => Severity::Critical,
+                (Outcome::Violated, Declared::Warn) => Severity::Warning,
+                (Outcome::Pending, _) => Severity::Info,
+                _ => return None,
+            };
+            Some(Finding {
+                severity,
+                kind: "constraint",
+                scope: format!("{}:{}", policy.file, r.id),
+                message: format!("{} ({}): {}", r.description, r.outcome.id(), r.explanation),
+            })
+        })
+        .collect())
 }
 
 /// EDI raw block data files are named `<ledger>_raw_data.json`.

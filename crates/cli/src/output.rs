@@ -51,6 +51,8 @@ pub struct Options {
     pub thresholds: Vec<Threshold>,
     /// Lines printed at the top of the summary.
     pub notes: Vec<String>,
+    /// Findings, also written as JSON records.
+    pub findings: Vec<powermap_model::Finding>,
 }
 
 /// Emits analyses as asked.
@@ -71,7 +73,11 @@ pub fn emit(analyses: &[Analysis], opts: &Options) -> Result<()> {
             stdout.lock().write_all(text.as_bytes())?;
         }
         (OutputFormat::Csv, None) => csv_files::write_long(analyses, edi_value, stdout.lock())?,
-        (OutputFormat::Json, None) => jsonl::write_jsonl(analyses, stdout.lock())?,
+        (OutputFormat::Json, None) => {
+            let mut lock = stdout.lock();
+            jsonl::write_jsonl(analyses, &mut lock)?;
+            jsonl::write_findings(&opts.findings, &mut lock)?;
+        }
         (OutputFormat::Parquet, None) => {
             anyhow::bail!("--format parquet needs --out DIR (Parquet is not written to a terminal)")
         }
@@ -83,6 +89,7 @@ pub fn emit(analyses: &[Analysis], opts: &Options) -> Result<()> {
         (OutputFormat::Json, Some(dir)) => {
             let mut buf = Vec::new();
             jsonl::write_jsonl(analyses, &mut buf)?;
+            jsonl::write_findings(&opts.findings, &mut buf)?;
             place(dir, "analysis.jsonl", &buf)?;
         }
         (OutputFormat::Parquet, Some(dir)) => {

@@ -178,3 +178,35 @@ fn drift_finds_the_2021_reshuffle_in_hhi_and_forecasts_with_intervals() {
     assert!(out.contains("per 90 days (95 % CI"), "{out}");
     assert!(out.contains("forecast"), "{out}");
 }
+
+#[test]
+fn analyze_lists_policy_results_and_json_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = repo().join("examples/bitcoin.toml");
+    let o = powermap(
+        &["analyze", "--policy", policy.to_str().unwrap()],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let first = out.lines().nth(1).unwrap();
+    assert!(
+        first.contains("[critical]") && first.contains("majority-needs-four-owners"),
+        "{out}"
+    );
+    let o = powermap(&["analyze", "--format", "json"], dir.path());
+    let (out, _) = text(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("{\"type\":\"finding\",\"severity\":")),
+        "no finding records"
+    );
+    let share = out
+        .lines()
+        .find(|l| l.starts_with("{\"type\":\"share\""))
+        .unwrap();
+    assert!(
+        share.contains("\"share_lo\":") && share.contains("\"share_hi\":"),
+        "{share}"
+    );
+}

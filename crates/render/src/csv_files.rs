@@ -163,17 +163,9 @@ pub fn write_shares<W: Write>(analyses: &[Analysis], out: W) -> Result<()> {
             let date = wr.window.representative.to_string();
             let d = &wr.distribution;
             for (i, s) in d.entries().iter().enumerate() {
-                let (lo, hi) = match d.is_integral() {
-                    true => powermap_stats::proportion_interval(
-                        s.weight as u64,
-                        d.total() as u64,
-                        0.95,
-                        powermap_stats::IntervalMethod::Wilson,
-                    )
-                    .map(|i| (python_float(i.lo), python_float(i.hi)))
-                    .unwrap_or_default(),
-                    false => Default::default(),
-                };
+                let (lo, hi) = crate::share_interval(d, i)
+                    .map(|(lo, hi)| (python_float(lo), python_float(hi)))
+                    .unwrap_or_default();
                 w.write_record([
                     a.network.as_str(),
                     &date,

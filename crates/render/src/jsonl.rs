@@ -10,7 +10,9 @@
 //!   with metrics in column order, counts as JSON integers and undefined or non-finite values
 //!   as `null`;
 //! - per window and entity `{"type":"share","network","layer","clustering","date","entity",
-//!   "weight","share"}`, heaviest first, zero-weight population members included.
+//!   "weight","share","share_lo","share_hi"}`, heaviest first, zero-weight population members
+//!   included; `share_lo`/`share_hi` (95 % Wilson interval) only for block counts;
+//! - per finding `{"type":"finding","severity","kind","scope","message"}` ([`write_findings`]).
 
 use std::io::Write;
 
@@ -82,6 +84,11 @@ struct ShareRecord<'a> {
     entity: &'a str,
     weight: f64,
     share: f64,
+    /// 95 % Wilson interval, for block counts only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share_lo: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    share_hi: Option<f64>,
 }
 
 fn line<W: Write, T: Serialize>(out: &mut W, rec: &T) -> Result<()> {
@@ -131,6 +138,7 @@ pub fn write_jsonl<W: Write>(analyses: &[Analysis], mut out: W) -> Result<()> {
         for wr in &a.windows {
             let d = &wr.distribution;
             for (i, s) in d.entries().iter().enumerate() {
+                let interval = crate::share_interval(d, i);
                 line(
                     &mut out,
                     &ShareRecord {
@@ -142,10 +150,34 @@ pub fn write_jsonl<W: Write>(analyses: &[Analysis], mut out: W) -> Result<()> {
                         entity: &s.name,
                         weight: s.weight,
                         share: d.share(i),
+                        share_lo: interval.map(|x| x.0),
+                        share_hi: interval.map(|x| x.1),
                     },
                 )?;
             }
         }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes findings as JSON Lines records of `type` `finding`.
+pub fn write_findings<W: Write>(findings: &[powermap_model::Finding], mut out: W) -> Result<()> {
+    #[derive(Serialize)]
+    struct FindingRecord<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(flatten)]
+        finding: &'a powermap_model::Finding,
+    }
+    for f in findings {
+        line(
+            &mut out,
+            &FindingRecord {
+                kind: "finding",
+                finding: f,
+            },
+        )?;
     }
     out.flush()?;
     Ok(())

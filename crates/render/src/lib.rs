@@ -33,3 +33,19 @@ pub mod summary;
 
 pub use error::{RenderError, Result};
 pub use pyfloat::{edi_value, python_float};
+
+/// The 95 % Wilson score interval of entry `i`'s share when weights are block counts
+/// (block production as a binomial sample of the underlying power); `None` otherwise.
+pub fn share_interval(d: &powermap_model::Distribution, i: usize) -> Option<(f64, f64)> {
+    if !d.is_integral() || d.is_empty() {
+        return None;
+    }
+    powermap_stats::proportion_interval(
+        d.entries()[i].weight as u64,
+        d.total() as u64,
+        0.95,
+        powermap_stats::IntervalMethod::Wilson,
+    )
+    .ok()
+    .map(|i| (i.lo, i.hi))
+}
