@@ -79,7 +79,39 @@ pub fn metric_series(
     render(&chart, format, opts)
 }
 
+/// For top-k share metrics, `k`: the band is then the 95 % Wilson interval of the top-k count.
+fn top_k_of(metric: &str) -> Option<usize> {
+    match metric {
+        "max_power_ratio" => Some(1),
+        m => m.strip_prefix("concentration_ratio=")?.parse().ok(),
+    }
+}
+
 impl SeriesChart<'_> {
+    /// The 95 % sampling band `(x, lo, hi)` per window of a top-k share metric on block
+    /// counts (block production as a binomial sample); empty for other metrics.
+    fn band(&self, a: &Analysis) -> Vec<(f64, f64, f64)> {
+        let Some(k) = top_k_of(self.metric) else {
+            return Vec::new();
+        };
+        a.windows
+            .iter()
+            .filter(|w| w.distribution.is_integral() && !w.distribution.is_empty())
+            .filter_map(|w| {
+                let d = &w.distribution;
+                let top: f64 = d.producers().iter().take(k).map(|e| e.weight).sum();
+                let i = powermap_stats::proportion_interval(
+                    top as u64,
+                    d.total() as u64,
+                    0.95,
+                    powermap_stats::IntervalMethod::Wilson,
+                )
+                .ok()?;
+                Some((day_number(w.window.representative), i.lo, i.hi))
+            })
+            .collect()
+    }
+
     /// Runs of consecutive defined values, per analysis.
     fn segments(&self, a: &Analysis) -> Vec<Vec<(f64, f64)>> {
         let Some(i) = a.metric_index(self.metric) else {
@@ -196,6 +228,25 @@ impl Chart for SeriesChart<'_> {
         }
 
         let mut legend = Vec::new();
+        let mut banded = false;
+        for (i, a) in self.analyses.iter().enumerate() {
+            let band = self.band(a);
+            if band.len() < 2 {
+                continue;
+            }
+            banded = true;
+            let outline: Vec<(f64, f64)> = band
+                .iter()
+                .map(|&(x, lo, _)| (x, lo))
+                .chain(band.iter().rev().map(|&(x, _, hi)| (x, hi)))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    style::color(i).mix(0.18).filled(),
+                )))
+                .map_err(plot_err)?;
+        }
         for (i, runs) in segs.iter().enumerate() {
             if runs.is_empty() {
                 continue;
@@ -227,6 +278,19 @@ impl Chart for SeriesChart<'_> {
                 label: "no data".into(),
                 color: style::OTHER,
                 line: true,
+                dashed: false,
+            });
+        }
+        if banded {
+            legend.push(LegendEntry {
+                label: "95 % Wilson band".into(),
+                color: {
+                    // The band's colour as it looks on white.
+                    let RGBColor(r, g, b) = style::color(0);
+                    let tint = |c: u8| (f64::from(c) * 0.18 + 255.0 * 0.82) as u8;
+                    RGBColor(tint(r), tint(g), tint(b))
+                },
+                line: false,
                 dashed: false,
             });
         }

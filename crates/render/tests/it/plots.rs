@@ -123,3 +123,20 @@ fn empty_inputs_still_draw() {
     one.windows.clear();
     svg(share_area(&one, ImageFormat::Svg, &PlotOptions::default()).unwrap());
 }
+
+#[test]
+fn top_share_series_on_block_counts_draw_a_wilson_band() {
+    let analyses = [fixture::bitcoin()];
+    let with = svg(metric_series(
+        &analyses,
+        "max_power_ratio",
+        ImageFormat::Svg,
+        &PlotOptions::default(),
+    )
+    .unwrap());
+    assert!(has_text(&with, "95 % Wilson band"), "no band legend");
+    assert!(with.contains("<polygon"), "no band polygon");
+    let without =
+        svg(metric_series(&analyses, "gini", ImageFormat::Svg, &PlotOptions::default()).unwrap());
+    assert!(!has_text(&without, "95 % Wilson band"));
+}
