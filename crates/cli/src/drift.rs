@@ -219,6 +219,24 @@ fn report(a: &Analysis, args: &Args, out: &mut String) -> Result<()> {
             writeln!(out, "    forecast     {answer}")?;
         }
     }
+    if let Ok(m) = powermap_stats::top_movers(a, args.last, 3, 0.95) {
+        writeln!(
+            out,
+            "\n  top movers (share trend over the last {} windows)",
+            args.last
+        )?;
+        for (label, list) in [("rising ", &m.rising), ("falling", &m.falling)] {
+            for mv in list.iter() {
+                writeln!(
+                    out,
+                    "    {label}      {:<24} {:>6.2} % now, {}",
+                    mv.name,
+                    mv.share_now * 100.0,
+                    mv.trend.describe_points(90)
+                )?;
+            }
+        }
+    }
     writeln!(out)?;
     Ok(())
 }
