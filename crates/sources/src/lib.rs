@@ -1,0 +1,228 @@
+//! Layer sources: adapters that convert real datasets into observations (the open format).
+//!
+//! This is the edge of the flow, before ingest's open format:
+//!
+//! ```text
+//! dataset (staking, clients, validators, votes, crawls) ──sources──▶ Observation ──attribution──▶ … ──metrics
+//! ```
+//!
+//! Each adapter reads one kind of file shipped under `data/` and yields
+//! [`Observation`]s with `network`, `layer`, `time` (UTC; snapshots get a documented date),
+//! `subject` (the raw identifier), `entity` (when the dataset names one), `weight` and `source`
+//! (`<dataset>/<file>`). [`all`] lists the adapters; [`read`] runs one by id. The mapping of
+//! every adapter to observation fields, with the caveats of each dataset, is in
+//! `docs/sources.md`; `powermap import` writes the result as an observation file.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), powermap_sources::SourceError> {
+//! use powermap_model::Layer;
+//!
+//! let path = "data/alpenglow-solana-sui/solana_validators_epoch860.csv";
+//! let stake: f64 = powermap_sources::read("solana_validators", path.as_ref(), Some(Layer::Consensus))?
+//!     .map(|o| o.map(|o| o.weight))
+//!     .sum::<Result<f64, _>>()?;
+//! assert!((stake / 1e6 - 414.5).abs() < 0.1); // million SOL
+//! # Ok(())
+//! # }
+//! ```
+
+use std::cell::Cell;
+use std::path::Path;
+use std::rc::Rc;
+
+use powermap_model::{Layer, Observation};
+
+pub mod cosmos;
+pub mod edi;
+mod error;
+pub mod ethereum;
+pub mod solana;
+mod table;
+pub mod uniswap;
+
+pub use error::SourceError;
+
+/// A stream of observations from one dataset file.
+pub type Observations = Box<dyn Iterator<Item = Result<Observation, SourceError>>>;
+
+/// What one adapter reads and gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Stable snake_case id (`powermap import <id>`).
+    pub id: &'static str,
+    /// One line: what the dataset is and how it maps.
+    pub description: &'static str,
+    /// The shipped copy, relative to the repository root.
+    pub default_file: &'static str,
+    /// The layers it can produce.
+    pub layers: &'static [Layer],
+}
+
+/// Rows an adapter skipped on purpose (e.g. jailed validators), counted while it streams.
+#[derive(Debug, Clone, Default)]
+pub struct Skipped(Rc<Cell<u64>>);
+
+impl Skipped {
+    /// The number skipped so far.
+    pub fn get(&self) -> u64 {
+        self.0.get()
+    }
+
+    fn add(&self, n: u64) {
+        self.0.set(self.0.get() + n);
+    }
+}
+
+/// Every adapter, in a stable order.
+pub fn all() -> Vec<SourceInfo> {
+    vec![
+        SourceInfo {
+            id: "eth_staking_entities",
+            description: "Ethereum staking entities per day (Rated, 2023-08-23 … 2024-02-03): validators per labelled entity, plus one `unlabelled` row per day for the rest",
+            default_file: "data/clientdiversity-org/eth_staking_entities_rated_daily.csv",
+            layers: &[Layer::Consensus],
+        },
+        SourceInfo {
+            id: "eth_client_share",
+            description: "Ethereum client shares per day from six sources, each its own network `ethereum:<source>:<layer>`; weight = share",
+            default_file: "data/clientdiversity-org/eth_client_share_daily.csv",
+            layers: &[Layer::Software],
+        },
+        SourceInfo {
+            id: "eth_staking_entity_clients",
+            description: "Ethereum stake by consensus client (network `ethereum:stake-by-client`): entity validators × client share, joined with the staking-entities file beside it",
+            default_file: "data/clientdiversity-org/eth_staking_entity_clients_rated_daily.csv",
+            layers: &[Layer::Software],
+        },
+        SourceInfo {
+            id: "solana_validators",
+            description: "Solana validators (validators.app, epoch 860 ≈ 2025-10-06; epoch 780 ≈ 2025-04-17 has no clients): stake in SOL by vote account, client, ASN and country",
+            default_file: "data/alpenglow-solana-sui/solana_validators_epoch860.csv",
+            layers: solana::LAYERS,
+        },
+        SourceInfo {
+            id: "cosmos_validators",
+            description: "Bonded validator tokens of seven Cosmos-SDK chains on 2024-02-20 (network = chain, entity = moniker); jailed/unbonded rows skipped",
+            default_file: "data/envoylabs-cosmos/cosmos_validator_tokens_2024-02-20.csv",
+            layers: &[Layer::Consensus],
+        },
+        SourceInfo {
+            id: "cosmos_valsets",
+            description: "Monthly CometBFT validator sets of dYdX and Sei for their first year (voting power by consensus address)",
+            default_file: "data/envoylabs-cosmos/cosmos_valset_monthly_dydx_sei.csv",
+            layers: &[Layer::Consensus],
+        },
+        SourceInfo {
+            id: "uniswap_votes",
+            description: "Uniswap on-chain votes 2020-10 … 2022-07 (21 proposals): UNI per voter address; source names the proposal",
+            default_file: "data/signalcorps-uniswap/uniswap_onchain_votes_2020-09_2022-08.csv",
+            layers: &[Layer::Governance],
+        },
+        SourceInfo {
+            id: "edi_network",
+            description: "EDI node crawl: nodes per hosting organisation (clustered_organizations_<ledger>.csv; default: Ethereum consensus nodes)",
+            default_file: "data/edi-published/network/clustered_organizations_consensus.csv",
+            layers: &[Layer::Infrastructure],
+        },
+        SourceInfo {
+            id: "edi_geography",
+            description: "EDI node crawl: nodes per country (countries_<ledger>.csv; default: Ethereum consensus nodes)",
+            default_file: "data/edi-published/geography/countries_consensus.csv",
+            layers: &[Layer::Geography],
+        },
+    ]
+}
+
+/// The adapter with this id.
+pub fn info(id: &str) -> Result<SourceInfo, SourceError> {
+    all()
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| SourceError::UnknownSource {
+            id: id.to_string(),
+            known: all().iter().map(|s| s.id).collect::<Vec<_>>().join(", "),
+        })
+}
+
+/// Converts the file at `path` with adapter `id` into observations of `layer` (every layer
+/// the adapter gives when `None`).
+pub fn read(id: &str, path: &Path, layer: Option<Layer>) -> Result<Observations, SourceError> {
+    read_counted(id, path, layer).map(|(obs, _)| obs)
+}
+
+/// [`read`], also returning the count of rows skipped on purpose (filled while streaming).
+pub fn read_counted(
+    id: &str,
+    path: &Path,
+    layer: Option<Layer>,
+) -> Result<(Observations, Skipped), SourceError> {
+    let source = info(id)?;
+    let skipped = Skipped::default();
+    if id == "solana_validators" {
+        return Ok((solana::read(path, layer)?, skipped));
+    }
+    if let Some(l) = layer {
+        if !source.layers.contains(&l) {
+            return Err(SourceError::LayerUnavailable {
+                id: source.id,
+                layer: l,
+                path: path.to_path_buf(),
+                reason: format!(
+                    "it gives {}",
+                    source
+                        .layers
+                        .iter()
+                        .map(|l| l.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    let obs = match source.id {
+        "eth_staking_entities" => ethereum::staking_entities(path)?,
+        "eth_client_share" => ethereum::client_share(path)?,
+        "eth_staking_entity_clients" => ethereum::staking_entity_clients(path)?,
+        "cosmos_validators" => cosmos::validator_tokens(path, skipped.clone())?,
+        "cosmos_valsets" => cosmos::valsets(path)?,
+        "uniswap_votes" => uniswap::votes(path)?,
+        "edi_network" => edi::network(path)?,
+        "edi_geography" => edi::geography(path)?,
+        other => unreachable!("source {other} is listed in all() but not dispatched"),
+    };
+    Ok((obs, skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_snake_case() {
+        let ids: Vec<_> = all().iter().map(|s| s.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len());
+        assert!(ids
+            .iter()
+            .all(|id| id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+    }
+
+    #[test]
+    fn every_source_is_dispatched() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for s in all() {
+            let n = read(s.id, &dir.join(s.default_file), None)
+                .unwrap_or_else(|e| panic!("{}: {e}", s.id))
+                .count();
+            assert!(n > 0, "{}", s.id);
+        }
+    }
+
+    #[test]
+    fn unknown_id_lists_the_known_ones() {
+        let err = read("nope", Path::new("x.csv"), None).err().unwrap();
+        assert!(err.to_string().contains("eth_staking_entities"), "{err}");
+    }
+}
