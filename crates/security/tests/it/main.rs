@@ -1,0 +1,5 @@
+//! Integration tests of powermap-security, one binary.
+
+mod coalitions;
+mod models;
+mod properties;
