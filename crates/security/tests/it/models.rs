@@ -326,3 +326,30 @@ fn network_lists_expand() {
     assert!(SecurityModels::parse(&GOOD.replace("\"x\"", "[]"), "t").is_err());
     assert!(SecurityModels::parse(&GOOD.replace("\"x\"", "\"Big Net\""), "t").is_err());
 }
+
+const DOC: &str = include_str!("../../../../docs/security-models.md");
+
+#[test]
+fn docs_table_lists_every_shipped_model_and_the_example_parses() {
+    for e in SecurityModels::builtin().entries() {
+        let row = DOC.lines().any(|l| {
+            l.starts_with('|')
+                && l.contains(&format!("`{}`", e.network))
+                && l.contains(&format!("| {} |", e.layer))
+                && l.contains(&format!("`{}`", e.id))
+                && l.contains(&format!("{}", e.threshold).replace("1/25", "4 %"))
+        });
+        assert!(
+            row,
+            "docs/security-models.md has no row for {} {} {}",
+            e.network, e.layer, e.id
+        );
+    }
+    let block = DOC
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let m = SecurityModels::parse(block, "docs example").unwrap();
+    assert_eq!(m.entries().len(), 2);
+}
