@@ -34,7 +34,7 @@
 //! let coalitions = models.coalitions("ethereum", Layer::Software, &d, None);
 //! let halt = coalitions.iter().find(|c| c.failure_mode == "halt_finality").unwrap();
 //! assert_eq!(halt.size, Some(1)); // 35 % > 1/3
-//! let spofs = models.single_points_of_failure("ethereum", Layer::Software, &d, None);
+//! let spofs = models.spofs("ethereum", Layer::Software, &d, None);
 //! assert_eq!(spofs.len(), 1);
 //! assert_eq!(spofs[0].entity, "prysm");
 //! assert!(spofs[0].breaks_liveness() && !spofs[0].breaks_safety());

@@ -73,7 +73,7 @@ impl SecurityModels {
     /// the mode's own boundary). An entity is listed here for a mode exactly when that mode's
     /// decisive coalition has size 1 and the entity's share reaches it — several entities can
     /// (e.g. two clients at 35 % each both cross `≥ 1/3`).
-    pub fn single_points_of_failure(
+    pub fn spofs(
         &self,
         network: &str,
         layer: Layer,
@@ -105,7 +105,7 @@ impl SecurityModels {
     /// Single points of failure in window `index` of `analysis` (empty if out of range).
     pub fn single_points_of_failure_in(&self, analysis: &Analysis, index: usize) -> Vec<Spof> {
         match analysis.windows.get(index) {
-            Some(w) => self.single_points_of_failure(
+            Some(w) => self.spofs(
                 &analysis.network,
                 analysis.layer,
                 &w.distribution,
@@ -116,7 +116,7 @@ impl SecurityModels {
     }
 
     /// Single points of failure in the latest window of `analysis`.
-    pub fn single_points_of_failure_latest(&self, analysis: &Analysis) -> Vec<Spof> {
+    pub fn single_points_of_failure(&self, analysis: &Analysis) -> Vec<Spof> {
         match analysis.windows.len() {
             0 => Vec::new(),
             n => self.single_points_of_failure_in(analysis, n - 1),
@@ -126,7 +126,7 @@ impl SecurityModels {
 
 /// Single points of failure in the latest window of `analysis` under the built-in models.
 pub fn single_points_of_failure(analysis: &Analysis) -> Vec<Spof> {
-    SecurityModels::builtin().single_points_of_failure_latest(analysis)
+    SecurityModels::builtin().single_points_of_failure(analysis)
 }
 
 /// Single points of failure in window `index` of `analysis` under the built-in models.

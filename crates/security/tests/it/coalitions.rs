@@ -32,9 +32,7 @@ fn ethereum_needs_strictly_more_than_a_third_to_halt() {
                                                      // finalize_invalid is ≥ 2/3: two of three reach it exactly.
     assert_eq!(find(&r, "finalize_invalid").size, Some(2));
     assert_eq!(find(&r, "control_head").size, Some(2));
-    assert!(m
-        .single_points_of_failure("ethereum", Layer::Consensus, &d, None)
-        .is_empty());
+    assert!(m.spofs("ethereum", Layer::Consensus, &d, None).is_empty());
 }
 
 #[test]
@@ -49,7 +47,7 @@ fn cometbft_halts_at_exactly_a_third() {
     // Commit anything needs > 2/3: all three.
     assert_eq!(find(&r, "finalize_invalid").size, Some(3));
     // Every one of the three is a SPOF for halt_finality, none for safety.
-    let s = m.single_points_of_failure("cosmoshub", Layer::Consensus, &d, None);
+    let s = m.spofs("cosmoshub", Layer::Consensus, &d, None);
     assert_eq!(s.len(), 3);
     assert!(s.iter().all(|s| s.breaks_liveness() && !s.breaks_safety()));
 }
@@ -62,7 +60,7 @@ fn bitcoin_majority_is_strict_and_selfish_mining_bounds_apply() {
     // 50 % is not > 1/2.
     assert_eq!(names(find(&r, "double_spend")), ["foundry", "antpool"]);
     assert_eq!(find(&r, "selfish_mining").size, Some(1));
-    let s = m.single_points_of_failure("bitcoin", Layer::Consensus, &d, None);
+    let s = m.spofs("bitcoin", Layer::Consensus, &d, None);
     let ids = |i: usize| -> Vec<&str> {
         s[i].crossed
             .iter()
@@ -83,7 +81,7 @@ fn bitcoin_majority_is_strict_and_selfish_mining_bounds_apply() {
 fn a_client_at_35_percent_is_a_single_point_of_failure() {
     let m = SecurityModels::builtin();
     let d = dist(&[("prysm", 35.0), ("lighthouse", 34.0), ("teku", 31.0)]);
-    let s = m.single_points_of_failure("ethereum", Layer::Software, &d, None);
+    let s = m.spofs("ethereum", Layer::Software, &d, None);
     assert_eq!(s.len(), 2);
     assert_eq!(s[0].entity, "prysm");
     assert!((s[0].share - 0.35).abs() < 1e-12);
@@ -100,7 +98,7 @@ fn governance_quorum_on_total_supply() {
     let r = m.coalitions("uniswap", Layer::Governance, &d, None);
     assert_eq!(names(find(&r, "pass_unopposed")), ["rest"]);
     let d = dist(&[("a16z", 4.0), ("r1", 3.0), ("r2", 3.0), ("r3", 90.0)]);
-    let s = m.single_points_of_failure("uniswap", Layer::Governance, &d, None);
+    let s = m.spofs("uniswap", Layer::Governance, &d, None);
     assert_eq!(
         s.iter().map(|s| s.entity.as_str()).collect::<Vec<_>>(),
         ["r3", "a16z"]

@@ -67,7 +67,7 @@ proptest! {
         let m = SecurityModels::builtin();
         let d = dist(&w);
         let coalitions = m.coalitions(net, layer, &d, None);
-        let spofs = m.single_points_of_failure(net, layer, &d, None);
+        let spofs = m.spofs(net, layer, &d, None);
         for c in &coalitions {
             let listed: Vec<&str> = spofs
                 .iter()
