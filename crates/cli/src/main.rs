@@ -8,6 +8,7 @@ mod check;
 mod datasets;
 mod drift;
 mod entities;
+mod import;
 mod output;
 
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     /// Why is a subject attributed to an entity? Inspect the attribution registry.
     #[command(subcommand)]
     Entities(entities::Command),
+    /// Convert a real dataset (staking, clients, validators, votes, node crawls) into observations.
+    Import(import::Args),
     /// List the built-in datasets.
     Datasets(datasets::Args),
     /// Benchmark parsing and analysis on generated data (build with --release).
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Entities(cmd) => entities::run(cmd),
         Command::Drift(args) => drift::run(args),
         Command::Datasets(args) => datasets::run(args),
+        Command::Import(args) => import::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

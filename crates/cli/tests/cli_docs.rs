@@ -11,6 +11,7 @@ const PAGES: &[&[&str]] = &[
     &["check"],
     &["entities", "list"],
     &["entities", "explain"],
+    &["import"],
     &["datasets"],
     &["bench"],
 ];
