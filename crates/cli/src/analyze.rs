@@ -103,6 +103,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
 
+    /// Security models (failure-mode thresholds with citations) to lay over the built-in
+    /// `registry/security-models.toml`: same (network, layer, failure_mode) replaces, others
+    /// add. See docs/security-models.md.
+    #[arg(long, value_name = "FILE")]
+    security_models: Option<PathBuf>,
+
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -155,6 +161,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .flat_map(powermap_stats::findings)
         .collect();
+    let models = match &args.security_models {
+        Some(path) => powermap_security::SecurityModels::load(path)?,
+        None => powermap_security::SecurityModels::builtin(),
+    };
+    for a in &out.analyses {
+        findings.extend(security_findings(&models, a));
+    }
     if let Some(path) = &args.policy {
         findings.extend(policy_findings(path, &out.analyses)?);
     }
@@ -225,6 +238,49 @@ pub fn default_registries() -> Result<Registries> {
         "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
     );
     Ok(registries)
+}
+
+/// Single points of failure and the decisive coalition of every failure mode of the
+/// network's security model, for the latest window.
+fn security_findings(
+    models: &powermap_security::SecurityModels,
+    a: &powermap_model::Analysis,
+) -> Vec<powermap_model::Finding> {
+    use powermap_model::{Finding, Severity};
+    let scope = format!("{}/{}", a.network, a.layer);
+    let mut out: Vec<Finding> = models
+        .single_points_of_failure(a)
+        .into_iter()
+        .map(|spof| {
+            let modes: Vec<String> = spof
+                .crossed
+                .iter()
+                .map(|c| format!("{} ({:?}, {})", c.failure_mode, c.property, c.threshold))
+                .collect();
+            Finding {
+                severity: if spof.breaks_safety() {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+                kind: "single_point_of_failure",
+                scope: scope.clone(),
+                message: format!(
+                    "{} alone ({:.1} %) crosses {}",
+                    spof.entity,
+                    spof.share * 100.0,
+                    modes.join(", ")
+                ),
+            }
+        })
+        .collect();
+    out.extend(models.decisive_coalitions(a).into_iter().map(|c| Finding {
+        severity: Severity::Info,
+        kind: "failure_mode",
+        scope: scope.clone(),
+        message: c.statement(),
+    }));
+    out
 }
 
 /// Results of a policy as findings (passes and not-applicable constraints are left out).

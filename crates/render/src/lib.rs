@@ -37,7 +37,8 @@ pub use pyfloat::{edi_value, python_float};
 /// The 95 % Wilson score interval of entry `i`'s share when weights are block counts
 /// (block production as a binomial sample of the underlying power); `None` otherwise.
 pub fn share_interval(d: &powermap_model::Distribution, i: usize) -> Option<(f64, f64)> {
-    if !d.is_integral() || d.is_empty() {
+    if !d.is_integral() || d.is_empty() || d.total() > powermap_stats::MAX_BOOTSTRAP_UNITS as f64 {
+        // Whole-number stake or token totals are not a sample of blocks.
         return None;
     }
     powermap_stats::proportion_interval(

@@ -39,7 +39,10 @@ pub fn findings(a: &Analysis) -> Vec<Finding> {
     // 1. Single entities over decisive thresholds, with their sampling interval.
     let top = &d.producers()[0];
     let share = d.share(0);
-    let interval = if d.is_integral() {
+    // Sampling intervals are for block counts: whole-number stake or token totals are not a
+    // sample (see MAX_BOOTSTRAP_UNITS).
+    let counts = d.is_integral() && d.total() <= crate::MAX_BOOTSTRAP_UNITS as f64;
+    let interval = if counts {
         proportion_interval(
             top.weight as u64,
             d.total() as u64,
@@ -79,7 +82,7 @@ pub fn findings(a: &Analysis) -> Vec<Finding> {
     }
 
     // 2. The Nakamoto coefficient at 1/2 with its bootstrap interval.
-    if d.is_integral() {
+    if counts {
         if let Ok(Some(nc)) = nakamoto_interval(
             d,
             Threshold::HALF,

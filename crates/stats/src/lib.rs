@@ -51,7 +51,7 @@ pub use forecast::{
     backtest, forecast, Backtest, BacktestRow, Crossing, Direction, Forecast, ForecastOptions,
 };
 pub use interval::{proportion_interval, share_intervals, Interval, IntervalMethod, ShareInterval};
-pub use nakamoto::{nakamoto_interval, BootstrapOptions, NakamotoInterval};
+pub use nakamoto::{nakamoto_interval, BootstrapOptions, NakamotoInterval, MAX_BOOTSTRAP_UNITS};
 pub use rng::SplitMix64;
 pub use series::{Point, Series};
 pub use trend::{theil_sen, top_movers, trend, Mover, Movers, TheilSen, Trend};

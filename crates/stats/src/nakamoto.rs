@@ -74,10 +74,16 @@ pub struct NakamotoInterval {
     pub options: BootstrapOptions,
 }
 
+/// Largest total the bootstrap resamples: a year of Bitcoin blocks is ~53 000 and 30 days of
+/// Ethereum slots ~216 000; larger whole-number totals are stake or token amounts, not block
+/// counts, and 1 000 replicates of them would take minutes.
+pub const MAX_BOOTSTRAP_UNITS: u64 = 250_000;
+
 /// Bootstrap interval for the Nakamoto coefficient of `d` at `t` under boundary `b`.
 ///
 /// `Ok(None)` when the coefficient is undefined (empty window, or `t` unreachable). Fails on
-/// fractional weights ([`StatsError::NotCounts`]), a bad level or zero replicates.
+/// fractional weights ([`StatsError::NotCounts`]), totals above [`MAX_BOOTSTRAP_UNITS`], a bad
+/// level or zero replicates.
 pub fn nakamoto_interval(
     d: &Distribution,
     t: Threshold,
@@ -95,6 +101,17 @@ pub fn nakamoto_interval(
         return Ok(None);
     }
     let n = counts_total(d)?;
+    if n > MAX_BOOTSTRAP_UNITS {
+        // Whole-number stake or token amounts are not a sample of blocks, and drawing that
+        // many units per replicate would never finish.
+        return Err(StatsError::BadParameter {
+            name: "weights",
+            reason: format!(
+                "{n} units is more than the {MAX_BOOTSTRAP_UNITS} a block-count bootstrap draws; \
+                 the interval applies to block counts, not stake"
+            ),
+        });
+    }
     let counts: Vec<u64> = d.producers().iter().map(|s| s.weight as u64).collect();
     let Some(point) = coefficient(&counts, n, t, b) else {
         return Ok(None);
@@ -248,5 +265,22 @@ mod tests {
         assert!(nakamoto_interval(&dist(&[1.5, 2.0]), Threshold::HALF, GE, &o).is_err());
         let zero = BootstrapOptions { replicates: 0, ..o };
         assert!(nakamoto_interval(&dist(&[1.0, 2.0]), Threshold::HALF, GE, &zero).is_err());
+    }
+}
+
+#[cfg(test)]
+mod stake_sized_weights {
+    use super::*;
+
+    #[test]
+    fn stake_sized_whole_numbers_are_refused_not_resampled() {
+        let d = Distribution::from_weights([("a", 4.0e13), ("b", 3.0e13)]).unwrap();
+        let r = nakamoto_interval(
+            &d,
+            Threshold::HALF,
+            Boundary::AtLeast,
+            &BootstrapOptions::default(),
+        );
+        assert!(r.is_err());
     }
 }

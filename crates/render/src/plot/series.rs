@@ -96,7 +96,12 @@ impl SeriesChart<'_> {
         };
         a.windows
             .iter()
-            .filter(|w| w.distribution.is_integral() && !w.distribution.is_empty())
+            .filter(|w| {
+                let d = &w.distribution;
+                d.is_integral()
+                    && !d.is_empty()
+                    && d.total() <= powermap_stats::MAX_BOOTSTRAP_UNITS as f64
+            })
             .filter_map(|w| {
                 let d = &w.distribution;
                 let top: f64 = d.producers().iter().take(k).map(|e| e.weight).sum();
