@@ -1,5 +1,5 @@
 //! `docs/cli.md` is generated from `--help`; this test fails when they drift.
-//! Regenerate with `UPDATE_GOLDEN=1 cargo test -p powermap-cli --test cli_docs`.
+//! Regenerate with `UPDATE_GOLDEN=1 cargo test -p powermap-cli --test it cli_docs`.
 
 use std::path::Path;
 use std::process::Command;
@@ -30,8 +30,8 @@ fn help(args: &[&str]) -> String {
 #[test]
 fn cli_reference_matches_help() {
     let mut doc = String::from(
-        "# Command-line reference\n\nGenerated from `--help` by `crates/cli/tests/cli_docs.rs`; \
-         do not edit by hand (`UPDATE_GOLDEN=1 cargo test -p powermap-cli --test cli_docs`).\n",
+        "# Command-line reference\n\nGenerated from `--help` by `crates/cli/tests/it/cli_docs.rs`; \
+         do not edit by hand (`UPDATE_GOLDEN=1 cargo test -p powermap-cli --test it cli_docs`).\n",
     );
     for args in PAGES {
         let title = if args.is_empty() {
@@ -48,6 +48,6 @@ fn cli_reference_matches_help() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == doc,
-        "docs/cli.md is out of date with --help; run UPDATE_GOLDEN=1 cargo test -p powermap-cli --test cli_docs"
+        "docs/cli.md is out of date with --help; run UPDATE_GOLDEN=1 cargo test -p powermap-cli --test it cli_docs"
     );
 }

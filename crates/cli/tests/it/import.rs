@@ -1,26 +1,6 @@
 //! `powermap import` on the shipped datasets, then `powermap analyze` on its output.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn powermap(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_powermap"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::util::{powermap, repo, text};
 
 #[test]
 fn import_solana_then_analyze_the_snapshot() {

@@ -1,30 +1,10 @@
 //! `powermap check`, the real binary: exit codes, JSON outcomes and JUnit XML on the
 //! built-in data with `examples/bitcoin.toml`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use crate::util::{example, powermap, text};
 
-fn powermap(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_powermap"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn example(name: &str) -> String {
-    let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(name);
-    p.canonicalize().unwrap().display().to_string()
-}
+use std::path::Path;
+use std::process::Command;
 
 /// `--today` pins the effective dates so the test does not change with the calendar.
 const TODAY: &str = "2026-11-26";

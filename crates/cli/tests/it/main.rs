@@ -1,0 +1,8 @@
+//! Integration tests of the real `powermap` binary, run in temporary directories; one test
+//! binary for the crate.
+
+mod analyze;
+mod check;
+mod cli_docs;
+mod import;
+mod util;
