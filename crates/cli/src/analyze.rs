@@ -25,19 +25,8 @@ use crate::output::{self, OutputFormat};
   powermap analyze --mapping data/edi-mapping/mapping_information --align start \\
       --from 2018-01-01 --to 2025-03-01 bitcoin_raw_data.json   # EDI's raw block data")]
 pub struct Args {
-    /// Observation files in the open format (.csv, .jsonl, .parquet). Without files, the
-    /// built-in dataset is analysed.
-    files: Vec<PathBuf>,
-
-    /// EDI's `mapping_information/` directory. Needed for EDI raw block data
-    /// (`<ledger>_raw_data.json` files, recognised by name); this repository ships one at
-    /// `data/edi-mapping/mapping_information`.
-    #[arg(long, value_name = "DIR")]
-    mapping: Option<PathBuf>,
-
-    /// Built-in dataset to analyse when no files are given (see `powermap datasets`).
-    #[arg(long, default_value = "bitcoin-pools")]
-    dataset: String,
+    #[command(flatten)]
+    input: InputArgs,
 
     /// Windows: `30d` (30-day windows every 30 days), `30d/1d` (stepping daily),
     /// `1000blocks[/step]`, `month`, or `all` (one window over everything).
@@ -123,7 +112,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|id| Metric::parse(id.trim()).with_context(|| format!("--metrics: `{id}`")))
             .collect::<Result<_>>()?,
     };
-    let (input, builtin) = build_input(&args.files, &args.dataset, args.mapping.as_deref())?;
+    let (input, builtin) = args.input.build()?;
     let registries = default_registries()?;
     let resolve = ResolveOptions {
         clustering: !args.no_cluster,
@@ -205,29 +194,44 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
-/// The input named by the positional files (or the built-in dataset when there are none);
-/// the flag says whether it is the built-in dataset.
-pub fn build_input(
-    files: &[PathBuf],
-    dataset: &str,
-    mapping: Option<&std::path::Path>,
-) -> Result<(Input, bool)> {
-    if files.is_empty() {
-        return Ok((Input::Builtin(dataset.to_string()), true));
+/// Where observations come from, shared by every command that reads data.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Observation files in the open format (.csv, .jsonl, .parquet), or EDI raw block data
+    /// (`<ledger>_raw_data.json`). Without files, the built-in dataset is used.
+    files: Vec<PathBuf>,
+
+    /// EDI's `mapping_information/` directory. Needed for EDI raw block data (recognised by
+    /// name); this repository ships one at `data/edi-mapping/mapping_information`.
+    #[arg(long, value_name = "DIR")]
+    mapping: Option<PathBuf>,
+
+    /// Built-in dataset to use when no files are given (see `powermap datasets`).
+    #[arg(long, default_value = "bitcoin-pools")]
+    dataset: String,
+}
+
+impl InputArgs {
+    /// The input these flags name; the flag says whether it is the built-in dataset.
+    pub fn build(&self) -> Result<(Input, bool)> {
+        let (files, mapping) = (&self.files, self.mapping.as_deref());
+        if files.is_empty() {
+            return Ok((Input::Builtin(self.dataset.clone()), true));
+        }
+        if files.iter().all(|p| is_edi_raw(p)) {
+            let mapping = mapping.context(
+                "EDI raw block data needs --mapping DIR (EDI's mapping_information/; this repository ships one at data/edi-mapping/mapping_information)",
+            )?;
+            return Ok((Input::edi(files, mapping.to_path_buf())?, false));
+        }
+        if let Some(p) = files.iter().find(|p| is_edi_raw(p)) {
+            anyhow::bail!(
+                "{}: EDI raw block data cannot be mixed with observation files in one run",
+                p.display()
+            );
+        }
+        Ok((Input::Observations(files.clone()), false))
     }
-    if files.iter().all(|p| is_edi_raw(p)) {
-        let mapping = mapping.context(
-            "EDI raw block data needs --mapping DIR (EDI's mapping_information/; this repository ships one at data/edi-mapping/mapping_information)",
-        )?;
-        return Ok((Input::edi(files, mapping.to_path_buf())?, false));
-    }
-    if let Some(p) = files.iter().find(|p| is_edi_raw(p)) {
-        anyhow::bail!(
-            "{}: EDI raw block data cannot be mixed with observation files in one run",
-            p.display()
-        );
-    }
-    Ok((Input::Observations(files.to_vec()), false))
 }
 
 /// The registries every command uses: the built-in Bitcoin registry.

@@ -17,7 +17,7 @@ use powermap_pipeline::AnalyzeOptions;
 use powermap_policy::{evaluate_with, render, Policy, TheilSenForecaster};
 use powermap_windows::{Alignment, Population, WindowSpec};
 
-use crate::analyze::{build_input, default_registries};
+use crate::analyze::{default_registries, InputArgs};
 
 /// Report encodings of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,17 +61,8 @@ pub struct Args {
     /// The policy file (TOML; see docs/policy.md).
     policy: PathBuf,
 
-    /// Observation files in the open format (.csv, .jsonl, .parquet). Without files, the
-    /// built-in dataset is checked.
-    files: Vec<PathBuf>,
-
-    /// EDI's `mapping_information/` directory, for EDI raw block data.
-    #[arg(long, value_name = "DIR")]
-    mapping: Option<PathBuf>,
-
-    /// Built-in dataset to check when no files are given (see `powermap datasets`).
-    #[arg(long, default_value = "bitcoin-pools")]
-    dataset: String,
+    #[command(flatten)]
+    input: InputArgs,
 
     /// Windows (as for `analyze`). Default: the policy's `[analysis] window`, else `30d`.
     #[arg(long, short, value_name = "SPEC")]
@@ -122,7 +113,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let policy = Policy::load(&args.policy)?;
     let defaults = &policy.analysis;
 
-    let (input, builtin) = build_input(&args.files, &args.dataset, args.mapping.as_deref())?;
+    let (input, builtin) = args.input.build()?;
     let registries = default_registries()?;
     let unattributed = match (args.unattributed, defaults.unattributed.as_deref()) {
         (Some(u), _) => u,

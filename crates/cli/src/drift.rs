@@ -2,7 +2,6 @@
 //! forecasts for metric series and entity shares.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -22,14 +21,8 @@ use powermap_windows::{Alignment, WindowSpec};
 Trends are Theil–Sen slopes with a 95 % interval; change points are PELT (BIC penalty) on
 non-overlapping windows; forecasts extend the trend of the last N windows (docs/vigilance.md).")]
 pub struct Args {
-    /// Observation files or EDI raw block data (as for `analyze`); none = built-in data.
-    files: Vec<PathBuf>,
-    /// Built-in dataset when no files are given.
-    #[arg(long, default_value = "bitcoin-pools")]
-    dataset: String,
-    /// EDI `mapping_information/` directory, for EDI raw block data.
-    #[arg(long, value_name = "DIR")]
-    mapping: Option<PathBuf>,
+    #[command(flatten)]
+    input: crate::analyze::InputArgs,
     /// Window length in days (windows do not overlap, so trends are not over-confident).
     #[arg(long, default_value_t = 30)]
     days: u32,
@@ -56,8 +49,7 @@ pub struct Args {
 
 /// Runs `powermap drift`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let (input, builtin) =
-        crate::analyze::build_input(&args.files, &args.dataset, args.mapping.as_deref())?;
+    let (input, builtin) = args.input.build()?;
     let resolve = ResolveOptions {
         clustering: !args.no_cluster,
         unattributed: if builtin {

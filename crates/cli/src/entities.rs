@@ -15,14 +15,8 @@ pub enum Command {
     ///
     /// Example: `powermap entities list --format csv > attribution.csv`
     List {
-        /// Observation files or EDI raw block data (as for `analyze`); none = built-in data.
-        files: Vec<std::path::PathBuf>,
-        /// Built-in dataset when no files are given.
-        #[arg(long, default_value = "bitcoin-pools")]
-        dataset: String,
-        /// EDI `mapping_information/` directory, for EDI raw block data.
-        #[arg(long, value_name = "DIR")]
-        mapping: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        input: crate::analyze::InputArgs,
         /// Show brands, without rolling them up to owners.
         #[arg(long)]
         no_cluster: bool,
@@ -60,15 +54,12 @@ pub enum Command {
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::List {
-            files,
-            dataset,
-            mapping,
+            input,
             no_cluster,
             unattributed,
             format,
         } => {
-            let (input, builtin) =
-                crate::analyze::build_input(&files, &dataset, mapping.as_deref())?;
+            let (input, builtin) = input.build()?;
             let resolve = ResolveOptions {
                 clustering: !no_cluster,
                 unattributed: unattributed.unwrap_or(if builtin {
