@@ -4,6 +4,8 @@
 //!   observation per day for the stake no labelled entity covers.
 //! - [`client_share`]: daily client shares from six sources, each its own analysis group.
 //! - [`staking_entity_clients`]: stake-weighted client exposure (entity stake × client share).
+//! - [`staking_entity_relays`]: stake-weighted MEV-boost relay exposure (entity stake × relay
+//!   share of the entity's blocks).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -170,15 +172,54 @@ pub fn staking_path_for(clients_path: &Path) -> PathBuf {
 /// entity) for stake whose client is not known: unlabelled stake and any labelled stake the
 /// client breakdown does not cover.
 pub fn staking_entity_clients(path: &Path) -> Result<Observations, SourceError> {
-    const COLS: &[&str] = &["date", "entity", "consensus_client", "share_of_entity"];
+    stake_weighted(
+        path,
+        &["date", "entity", "consensus_client", "share_of_entity"],
+        "ethereum:stake-by-client",
+        Layer::Software,
+        "Unknown",
+    )
+}
+
+/// Network of [`staking_entity_relays`].
+pub const RELAY_NETWORK: &str = "ethereum:stake-by-relay";
+/// The relay value of blocks built without MEV-boost (the proposer built its own block).
+pub const NO_RELAY: &str = "no_mev_boost";
+
+/// `eth_entity_relays`: stake-weighted MEV-boost relay exposure on network
+/// [`RELAY_NETWORK`], layer infrastructure. Each (day, entity, relay) row of Rated's relay mix
+/// becomes subject `<entity>/<relay>`, entity = the relay (none for [`NO_RELAY`]: locally built
+/// blocks depend on no relay, and with the default treatment each entity's local building is
+/// its own entity), weight = the entity's validator_count that day × share_of_entity_blocks
+/// (the same join as [`staking_entity_clients`]). Each day also gets one `unlabelled`
+/// observation (no entity) for the stake no relay row covers.
+pub fn staking_entity_relays(path: &Path) -> Result<Observations, SourceError> {
+    stake_weighted(
+        path,
+        &["date", "entity", "mev_relay", "share_of_entity_blocks"],
+        RELAY_NETWORK,
+        Layer::Infrastructure,
+        NO_RELAY,
+    )
+}
+
+/// The join shared by the client and relay mixes: `cols` = date, entity, the thing shared out,
+/// its share of the entity; rows whose thing is `no_entity` get no entity.
+fn stake_weighted(
+    path: &Path,
+    cols: &'static [&'static str],
+    network: &'static str,
+    layer: Layer,
+    no_entity: &'static str,
+) -> Result<Observations, SourceError> {
     let days = staking_days(&staking_path_for(path))?;
     let source = source_label(DATASET, path);
     let mut per_day: BTreeMap<DateTime<Utc>, Vec<Observation>> = BTreeMap::new();
-    for row in Table::open(path, COLS)? {
+    for row in Table::open(path, cols)? {
         let row = row?;
         let day = row.day(0)?;
         let entity = row.required(1)?;
-        let client = row.required(2)?;
+        let thing = row.required(2)?;
         let share = row.weight(3)?;
         let stake = days
             .get(&day)
@@ -191,12 +232,12 @@ pub fn staking_entity_clients(path: &Path) -> Result<Observations, SourceError> 
                     ),
                 )
             })?;
-        let owner = (client != "Unknown").then(|| client.to_string());
+        let owner = (thing != no_entity).then(|| thing.to_string());
         per_day.entry(day).or_default().push(obs(
-            "ethereum:stake-by-client",
-            Layer::Software,
+            network,
+            layer,
             day,
-            format!("{entity}/{client}"),
+            format!("{entity}/{thing}"),
             owner,
             stake * share,
             &source,
@@ -208,8 +249,8 @@ pub fn staking_entity_clients(path: &Path) -> Result<Observations, SourceError> 
         let total = days[&day].total;
         out.extend(rows.into_iter().map(Ok));
         out.push(Ok(obs(
-            "ethereum:stake-by-client",
-            Layer::Software,
+            network,
+            layer,
             day,
             UNLABELLED.into(),
             None,

@@ -3,7 +3,7 @@
 //! This is the edge of the flow, before ingest's open format:
 //!
 //! ```text
-//! dataset (staking, clients, validators, votes, crawls) ──sources──▶ Observation ──attribution──▶ … ──metrics
+//! dataset (staking, clients, relays, validators, votes, crawls, authorship) ──sources──▶ Observation ──attribution──▶ … ──metrics
 //! ```
 //!
 //! Each adapter reads one kind of file shipped under `data/` and yields
@@ -32,11 +32,15 @@ use std::rc::Rc;
 
 use powermap_model::{Layer, Observation};
 
+pub mod authorship;
 pub mod cosmos;
 pub mod edi;
 mod error;
+pub mod eth_deposits;
 pub mod ethereum;
 pub mod solana;
+pub mod sui;
+pub mod supermajority;
 mod table;
 pub mod uniswap;
 
@@ -60,16 +64,35 @@ pub struct SourceInfo {
 
 /// Rows an adapter skipped on purpose (e.g. jailed validators), counted while it streams.
 #[derive(Debug, Clone, Default)]
-pub struct Skipped(Rc<Cell<u64>>);
+pub struct Skipped {
+    count: Rc<Cell<u64>>,
+    reason: &'static str,
+}
 
 impl Skipped {
     /// The number skipped so far.
     pub fn get(&self) -> u64 {
-        self.0.get()
+        self.count.get()
+    }
+
+    /// Why the adapter skips rows, e.g. `jailed or not bonded` (empty for adapters that never
+    /// skip any).
+    pub fn reason(&self) -> &'static str {
+        self.reason
     }
 
     fn add(&self, n: u64) {
-        self.0.set(self.0.get() + n);
+        self.count.set(self.count.get() + n);
+    }
+}
+
+/// Why adapter `id` skips rows (see [`Skipped::reason`]).
+fn skip_reason(id: &str) -> &'static str {
+    match id {
+        "cosmos_validators" => "jailed or not bonded",
+        "eth_lido_operators" => "superseded by a later version committed the same day",
+        "eth_deposit_labels" => "count NA (label file missing upstream) or 0 (keys not counted)",
+        _ => "",
     }
 }
 
@@ -95,10 +118,34 @@ pub fn all() -> Vec<SourceInfo> {
             layers: &[Layer::Software],
         },
         SourceInfo {
+            id: "eth_entity_relays",
+            description: "Ethereum stake by MEV-boost relay (network `ethereum:stake-by-relay`): entity validators × relay share of its blocks, joined with the staking-entities file beside it",
+            default_file: "data/clientdiversity-org/eth_staking_entity_relays_rated_daily.csv",
+            layers: &[Layer::Infrastructure],
+        },
+        SourceInfo {
+            id: "eth_lido_operators",
+            description: "Ethereum validators per node operator, self-reported to supermajority.info (22 versions, 2024-02-02 … 2024-05-16; Lido operators included): by operator (`ethereum:operators`) and by execution client (`ethereum:operators-by-execution-client`)",
+            default_file: "data/supermajority-operators/eth_operator_execution_clients_history.csv",
+            layers: supermajority::LAYERS,
+        },
+        SourceInfo {
+            id: "eth_deposit_labels",
+            description: "Ethereum validator keys per label ≈ 2022-12-31 (alrevuelta/eth-deposits): Lido per operator (`ethereum:lido-operators-2022`), other labels per label source (`ethereum:deposit-labels:<source>`); NA and 0 counts skipped",
+            default_file: "data/eth-deposits-labels/eth_validator_label_counts.csv",
+            layers: &[Layer::Consensus],
+        },
+        SourceInfo {
             id: "solana_validators",
             description: "Solana validators (validators.app, epoch 860 ≈ 2025-10-06; epoch 780 ≈ 2025-04-17 has no clients): stake in SOL by vote account, client, ASN and country",
             default_file: "data/alpenglow-solana-sui/solana_validators_epoch860.csv",
             layers: solana::LAYERS,
+        },
+        SourceInfo {
+            id: "sui_validators",
+            description: "Sui validators (≈ 2025-04-29): stake in SUI by validator, hosting provider and country",
+            default_file: "data/alpenglow-solana-sui/sui_validators.csv",
+            layers: sui::LAYERS,
         },
         SourceInfo {
             id: "cosmos_validators",
@@ -130,6 +177,24 @@ pub fn all() -> Vec<SourceInfo> {
             default_file: "data/edi-published/geography/countries_consensus.csv",
             layers: &[Layer::Geography],
         },
+        SourceInfo {
+            id: "edi_software_clients",
+            description: "EDI node crawl: nodes per client implementation (software/doughnut/clients/<ledger>.csv; default: Ethereum consensus nodes)",
+            default_file: "data/edi-published/software/doughnut/clients/ethereum_consensus.csv",
+            layers: &[Layer::Software],
+        },
+        SourceInfo {
+            id: "edi_code_authorship",
+            description: "EDI: commits (or lines changed) per author over a ledger's client repositories (software/doughnut/<ledger>/by_*_per_author.csv; network e.g. `bitcoin:code:commits`; default: Bitcoin commits)",
+            default_file: "data/edi-published/software/doughnut/bitcoin/by_number_of_commits_per_author.csv",
+            layers: &[Layer::Software],
+        },
+        SourceInfo {
+            id: "edi_governance",
+            description: "EDI: improvement proposals per author, co-authorship split (governance/authorship/authorship_<ledger>.csv; network `<ledger>:proposals`; default: Ethereum EIPs)",
+            default_file: "data/edi-published/governance/authorship/authorship_ethereum.csv",
+            layers: &[Layer::Governance],
+        },
     ]
 }
 
@@ -157,9 +222,18 @@ pub fn read_counted(
     layer: Option<Layer>,
 ) -> Result<(Observations, Skipped), SourceError> {
     let source = info(id)?;
-    let skipped = Skipped::default();
-    if id == "solana_validators" {
-        return Ok((solana::read(path, layer)?, skipped));
+    let skipped = Skipped {
+        count: Rc::default(),
+        reason: skip_reason(source.id),
+    };
+    // Sources with several layers choose them themselves.
+    match source.id {
+        "solana_validators" => return Ok((solana::read(path, layer)?, skipped)),
+        "sui_validators" => return Ok((sui::read(path, layer)?, skipped)),
+        "eth_lido_operators" => {
+            return Ok((supermajority::read(path, layer, &skipped)?, skipped));
+        }
+        _ => {}
     }
     if let Some(l) = layer {
         if !source.layers.contains(&l) {
@@ -183,11 +257,16 @@ pub fn read_counted(
         "eth_staking_entities" => ethereum::staking_entities(path)?,
         "eth_client_share" => ethereum::client_share(path)?,
         "eth_staking_entity_clients" => ethereum::staking_entity_clients(path)?,
+        "eth_entity_relays" => ethereum::staking_entity_relays(path)?,
+        "eth_deposit_labels" => eth_deposits::labels(path, skipped.clone())?,
         "cosmos_validators" => cosmos::validator_tokens(path, skipped.clone())?,
         "cosmos_valsets" => cosmos::valsets(path)?,
         "uniswap_votes" => uniswap::votes(path)?,
         "edi_network" => edi::network(path)?,
         "edi_geography" => edi::geography(path)?,
+        "edi_software_clients" => edi::software_clients(path)?,
+        "edi_code_authorship" => authorship::code(path)?,
+        "edi_governance" => authorship::proposals(path)?,
         other => unreachable!("source {other} is listed in all() but not dispatched"),
     };
     Ok((obs, skipped))
