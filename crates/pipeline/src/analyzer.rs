@@ -108,6 +108,8 @@ pub struct Analyzer {
     names: Vec<String>,
     index: FxHashMap<String, u32>,
     stats: AttributionStats,
+    /// First and last UTC day pushed inside the timeframe.
+    days: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl Analyzer {
@@ -119,6 +121,7 @@ impl Analyzer {
             names: Vec::new(),
             index: FxHashMap::default(),
             stats: AttributionStats::default(),
+            days: None,
         }
     }
 
@@ -190,6 +193,10 @@ impl Analyzer {
             return;
         }
         self.stats.record(rule, weight);
+        self.days = Some(match self.days {
+            None => (day, day),
+            Some((a, b)) => (a.min(day), b.max(day)),
+        });
         let g = &mut self.groups[group.0];
         let e = entity.0 as usize;
         if g.ids.len() <= e {
@@ -204,6 +211,11 @@ impl Analyzer {
     /// Counts an observation that attribution excluded.
     pub fn exclude(&mut self) {
         self.stats.excluded += 1;
+    }
+
+    /// First and last UTC day of the observations pushed so far (inside the timeframe).
+    pub fn day_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.days
     }
 
     /// Attribution statistics so far.

@@ -20,4 +20,30 @@ pub enum PipelineError {
     /// No observation survived attribution and filtering.
     #[error("no observations to analyse{0}")]
     Empty(String),
+    /// Attribution rules could not be read.
+    #[error(transparent)]
+    Attribution(#[from] powermap_attribution::Error),
+    /// A file or directory could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A second attribution source that is neither an EDI `mapping_information/` directory
+    /// nor a bitcoin-data `pools/` directory, or cannot be applied to this input.
+    #[error("{0}")]
+    Mapping(String),
+    /// A merge that cannot be applied.
+    #[error("merge: {0}")]
+    Merge(String),
+    /// A merge names an entity no observation was attributed to.
+    #[error("merge: no entity named `{name}` in this analysis{hint}")]
+    MergeUnknown {
+        /// The name given.
+        name: String,
+        /// Why, and the closest names that do exist.
+        hint: String,
+    },
 }

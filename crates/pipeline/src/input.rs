@@ -5,13 +5,18 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use powermap_attribution::{Evidence, Registry, ResolveOptions};
+use chrono::NaiveDate;
+use powermap_attribution::{Evidence, Registry, ResolveOptions, Unattributed, UNKNOWN_SLUG};
 use powermap_edi::Ledger;
 use powermap_ingest::{ObservationRef, ReadRef};
-use powermap_model::{Analysis, Layer, Provenance, Rule};
+use powermap_model::{Analysis, Attribution, Layer, Provenance, Rule};
 use rustc_hash::FxHashMap;
 
-use crate::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId, PipelineError};
+use crate::whatif::Renamer;
+use crate::{
+    AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId, MappingSource, PipelineError,
+    WhatIf,
+};
 
 /// Where observations come from.
 #[derive(Debug, Clone)]
@@ -74,6 +79,17 @@ impl Registries {
         self.by_network.get(network).map(|(r, _)| r)
     }
 
+    /// Every registry with its network and label, in network order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Registry, &str)> {
+        let mut all: Vec<_> = self
+            .by_network
+            .iter()
+            .map(|(n, (r, l))| (n.as_str(), r, l.as_str()))
+            .collect();
+        all.sort_by_key(|e| e.0);
+        all.into_iter()
+    }
+
     /// The label of a network's registry, for provenance.
     pub fn describe(&self, network: &str) -> String {
         match self.by_network.get(network) {
@@ -98,6 +114,12 @@ pub struct RunOutput {
 /// Runs observations through attribution into the analyzer and finishes it.
 ///
 /// `progress` is called with the number of observations read so far (every 64 Ki rows).
+///
+/// With [`Unattributed::Separate`], an unattributed observation whose subject names nobody
+/// (the label [`UNKNOWN_SLUG`], as the built-in dataset marks blocks its upstream could not
+/// attribute) counts as **its own entity**, `unknown (block <height>)`: each unattributed
+/// block its own producer, EDI's reading of "separate". Subjects that do identify something
+/// (reward addresses) stay one entity per subject, exactly as EDI.
 pub fn run(
     input: &Input,
     registries: &Registries,
@@ -105,19 +127,112 @@ pub fn run(
     opts: AnalyzeOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<RunOutput, PipelineError> {
+    run_with(
+        input,
+        registries,
+        resolve,
+        &WhatIf::default(),
+        opts,
+        progress,
+    )
+}
+
+/// [`run`] with what-ifs applied to every attribution (e.g. entities merged into one owner).
+///
+/// Fails with [`PipelineError::MergeUnknown`] when a merge names an entity no observation
+/// was attributed to (the error names the closest entity names).
+pub fn run_with(
+    input: &Input,
+    registries: &Registries,
+    resolve: ResolveOptions,
+    what_if: &WhatIf,
+    opts: AnalyzeOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RunOutput, PipelineError> {
+    let plan = Plan {
+        input,
+        registries,
+        edi_mapping: None,
+        resolve,
+        what_if,
+    };
+    Ok(run_plan(&plan, opts, progress)?.0)
+}
+
+/// Everything one run needs besides the analysis options.
+pub(crate) struct Plan<'a> {
+    pub input: &'a Input,
+    pub registries: &'a Registries,
+    /// Replaces the `mapping_information/` of EDI inputs (for comparisons).
+    pub edi_mapping: Option<&'a MappingSource>,
+    pub resolve: ResolveOptions,
+    pub what_if: &'a WhatIf,
+}
+
+impl Plan<'_> {
+    /// The registry for one ledger of an EDI input.
+    pub(crate) fn edi_registry(
+        &self,
+        mapping: &std::path::Path,
+        ledger: Ledger,
+    ) -> Result<Registry, PipelineError> {
+        match self.edi_mapping {
+            Some(other) => other.edi_registry(ledger, mapping),
+            None => Ok(powermap_edi::load_mapping_information(mapping, ledger)?),
+        }
+    }
+
+    /// The label of the registry used for an EDI input.
+    fn edi_label(&self, mapping: &std::path::Path) -> String {
+        match self.edi_mapping {
+            Some(other) => other.describe(),
+            None => format!("EDI mapping_information {}", mapping.display()),
+        }
+    }
+}
+
+/// An unattributed observation that names nobody: each one counts as its own entity under
+/// [`Unattributed::Separate`].
+pub(crate) fn is_anonymous(a: &Attribution) -> bool {
+    a.rule == Rule::Unattributed && a.entity == UNKNOWN_SLUG
+}
+
+/// The entity of one anonymous observation under [`Unattributed::Separate`].
+pub(crate) fn anonymous_entity(height: Option<u64>, n: u64) -> String {
+    match height {
+        Some(h) => format!("{UNKNOWN_SLUG} (block {h})"),
+        None => format!("{UNKNOWN_SLUG} (observation {n})"),
+    }
+}
+
+/// Runs a plan; also returns the first and last day of the observations analysed.
+pub(crate) fn run_plan(
+    plan: &Plan<'_>,
+    opts: AnalyzeOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(RunOutput, Option<(NaiveDate, NaiveDate)>), PipelineError> {
+    let (input, registries, resolve) = (plan.input, plan.registries, plan.resolve);
+    let mut renamer = Renamer::new(plan.what_if)?;
     let mut analyzer = Analyzer::new(opts);
     // Networks without a registry keep pre-attributed entities; the rest is unattributed.
     let empty = Registry::new("");
+    let mut ctx = Feed {
+        registries,
+        empty: &empty,
+        resolve,
+        renamer: &mut renamer,
+        anonymous: 0,
+    };
     let dataset = match input {
         Input::Builtin(id) => {
             let reader = powermap_ingest::builtin::open(id)?;
-            feed(reader, registries, &empty, resolve, &mut analyzer, progress)?;
+            feed(reader, &mut ctx, &mut analyzer, progress)?;
             format!("built-in dataset `{id}`")
         }
         Input::Observations(paths) => {
             for path in paths {
                 let reader = powermap_ingest::read_file(path)?;
-                feed(reader, registries, &empty, resolve, &mut analyzer, progress)?;
+                feed(reader, &mut ctx, &mut analyzer, progress)?;
             }
             paths
                 .iter()
@@ -128,7 +243,7 @@ pub fn run(
         Input::Edi { files, mapping } => {
             let mut n = 0u64;
             for (path, ledger) in files {
-                let registry = powermap_edi::load_mapping_information(mapping, *ledger)?;
+                let registry = plan.edi_registry(mapping, *ledger)?;
                 let mapper = powermap_edi::EdiMapper::new(registry, resolve.clustering)
                     .with_unattributed(resolve.unattributed);
                 let label = path.display().to_string();
@@ -136,15 +251,24 @@ pub fn run(
                 // (EDI's Ethereum sample) is analysed correctly.
                 for block in powermap_edi::open_raw(path, *ledger)? {
                     match mapper.map(&block?, &label) {
-                        Some(a) => analyzer.push(
-                            &a.observation.network,
-                            a.observation.layer,
-                            a.observation.time,
-                            a.observation.height,
-                            a.observation.weight,
-                            &a.attribution.entity,
-                            a.attribution.rule,
-                        ),
+                        Some(a) => {
+                            let o = &a.observation;
+                            let split = is_anonymous(&a.attribution);
+                            let mut entity = ctx.renamer.apply(&a.attribution).to_string();
+                            if split {
+                                ctx.anonymous += 1;
+                                entity = anonymous_entity(o.height, ctx.anonymous);
+                            }
+                            analyzer.push(
+                                &o.network,
+                                o.layer,
+                                o.time,
+                                o.height,
+                                o.weight,
+                                &entity,
+                                a.attribution.rule,
+                            )
+                        }
                         None => analyzer.exclude(),
                     }
                     n += 1;
@@ -162,10 +286,12 @@ pub fn run(
             )
         }
     };
+    renamer.check()?;
     let stats = analyzer.stats().clone();
     if stats.by_rule.is_empty() {
         return Err(PipelineError::Empty(format!(" in {dataset}")));
     }
+    let days = analyzer.day_range();
     let provenance = Provenance {
         dataset,
         window_spec: String::new(),
@@ -173,29 +299,42 @@ pub fn run(
         unattributed: resolve.unattributed.id().to_string(),
     };
     let mut analyses = analyzer.finish(provenance)?;
+    let what_if = plan.what_if.describe();
     for a in &mut analyses {
         match input {
             Input::Edi { files, mapping } => {
                 if let Some((path, _)) = files.iter().find(|(_, l)| l.id() == a.network) {
                     a.provenance.dataset = format!("EDI raw data {}", path.display());
                 }
-                a.provenance.registry = format!("EDI mapping_information {}", mapping.display());
+                a.provenance.registry = plan.edi_label(mapping);
             }
             _ => a.provenance.registry = registries.describe(&a.network),
         }
+        if !what_if.is_empty() {
+            a.provenance.registry = format!("{}; {what_if}", a.provenance.registry);
+        }
     }
-    Ok(RunOutput { analyses, stats })
+    Ok((RunOutput { analyses, stats }, days))
+}
+
+/// What [`feed`] attributes with, shared across the files of one input.
+struct Feed<'a> {
+    registries: &'a Registries,
+    empty: &'a Registry,
+    resolve: ResolveOptions,
+    renamer: &'a mut Renamer,
+    /// Anonymous observations split so far (names those without a height).
+    anonymous: u64,
 }
 
 /// Attributes every observation of `reader` and pushes it into `analyzer`.
 ///
 /// Rows are borrowed from the reader and attribution is memoised, so the loop allocates
-/// nothing per observation once each (network, subject or label, month) has been seen.
+/// nothing per observation once each (network, subject or label, month) has been seen
+/// (except anonymous observations under `separate`, each its own entity).
 fn feed<R: ReadRef>(
     mut reader: R,
-    registries: &Registries,
-    empty: &Registry,
-    resolve: ResolveOptions,
+    ctx: &mut Feed<'_>,
     analyzer: &mut Analyzer,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), PipelineError> {
@@ -203,8 +342,14 @@ fn feed<R: ReadRef>(
     let mut memo = AttributionMemo::default();
     while let Some(obs) = reader.next_ref() {
         let obs = obs?;
-        match memo.resolve(&obs, registries, empty, resolve, analyzer) {
-            Some((group, entity, rule)) => {
+        match memo.resolve(&obs, ctx, analyzer) {
+            Some((group, entity, rule, anonymous)) => {
+                let entity = if anonymous {
+                    ctx.anonymous += 1;
+                    analyzer.entity(&anonymous_entity(obs.height, ctx.anonymous))
+                } else {
+                    entity
+                };
                 analyzer.push_id(group, obs.time, obs.height, obs.weight, entity, rule)
             }
             None => analyzer.exclude(),
@@ -218,8 +363,9 @@ fn feed<R: ReadRef>(
     Ok(())
 }
 
-/// Entity and rule, or `None` when attribution excluded the observation.
-type Resolved = Option<(EntityId, Rule)>;
+/// Entity, rule and whether the observation is anonymous (see [`is_anonymous`]), or `None`
+/// when attribution excluded the observation.
+type Resolved = Option<(EntityId, Rule, bool)>;
 
 /// The resolution of one key, by month (`year * 12 + month0`), latest-seen last.
 type Months = Vec<(i32, Resolved)>;
@@ -263,11 +409,9 @@ impl AttributionMemo {
     fn resolve(
         &mut self,
         obs: &ObservationRef<'_>,
-        registries: &Registries,
-        empty: &Registry,
-        opts: ResolveOptions,
+        ctx: &mut Feed<'_>,
         analyzer: &mut Analyzer,
-    ) -> Option<(GroupId, EntityId, Rule)> {
+    ) -> Option<(GroupId, EntityId, Rule, bool)> {
         let same = self
             .networks
             .get(self.last)
@@ -330,15 +474,20 @@ impl AttributionMemo {
             Some(&(_, r)) => r,
             None => {
                 // A miss: resolve the owned observation, exactly as without the memo.
-                let registry = registries.get(obs.network).unwrap_or(empty);
+                let registry = ctx.registries.get(obs.network).unwrap_or(ctx.empty);
+                let split = ctx.resolve.unattributed == Unattributed::Separate;
                 let r = registry
-                    .resolve(&Evidence::observation(&obs.to_owned()), opts)
-                    .map(|a| (analyzer.entity(&a.entity), a.rule));
+                    .resolve(&Evidence::observation(&obs.to_owned()), ctx.resolve)
+                    .map(|a| {
+                        let anonymous = split && is_anonymous(&a);
+                        let entity = analyzer.entity(ctx.renamer.apply(&a));
+                        (entity, a.rule, anonymous)
+                    });
                 months.push((month, r));
                 r
             }
         };
-        let (entity, rule) = resolved?;
+        let (entity, rule, anonymous) = resolved?;
         let group = match net.groups.iter().find(|(l, _)| *l == obs.layer) {
             Some(&(_, g)) => g,
             None => {
@@ -347,7 +496,7 @@ impl AttributionMemo {
                 g
             }
         };
-        Some((group, entity, rule))
+        Some((group, entity, rule, anonymous))
     }
 }
 
@@ -497,15 +646,32 @@ mod tests {
 
             let mut fast = Analyzer::new(options());
             let reader = Lend::new(obs.clone(), every);
-            feed(reader, &registries, &empty, resolve, &mut fast, &mut |_| {}).unwrap();
+            let mut renamer = Renamer::default();
+            let mut ctx = Feed {
+                registries: &registries,
+                empty: &empty,
+                resolve,
+                renamer: &mut renamer,
+                anonymous: 0,
+            };
+            feed(reader, &mut ctx, &mut fast, &mut |_| {}).unwrap();
 
             let mut slow = Analyzer::new(options());
+            let mut n = 0;
             for o in &obs {
                 let registry = registries.get(&o.network).unwrap_or(&empty);
                 match registry.resolve_observation(o, resolve) {
-                    Some(a) => slow.push(
-                        &o.network, o.layer, o.time, o.height, o.weight, &a.entity, a.rule,
-                    ),
+                    Some(a) => {
+                        let entity = if is_anonymous(&a) {
+                            n += 1;
+                            anonymous_entity(o.height, n)
+                        } else {
+                            a.entity.clone()
+                        };
+                        slow.push(
+                            &o.network, o.layer, o.time, o.height, o.weight, &entity, a.rule,
+                        )
+                    }
                     None => slow.exclude(),
                 }
             }

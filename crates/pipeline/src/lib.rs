@@ -22,11 +22,19 @@
 //! ```
 
 mod analyzer;
+mod compare;
 mod error;
 mod input;
 mod ledger;
+mod mapping;
+mod range;
+mod whatif;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId};
+pub use compare::{compare_mappings, Comparison, MetricDiff, ShareDiff, SubjectDiff};
 pub use error::PipelineError;
-pub use input::{run, Input, Registries, RunOutput};
+pub use input::{run, run_with, Input, Registries, RunOutput};
 pub use ledger::{attribution_ledger, LedgerRow};
+pub use mapping::{pool_slug, MappingSource};
+pub use range::{treatment_range, RangeRow, TreatmentRange};
+pub use whatif::{MergeGroup, WhatIf};
