@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         out.display(),
         match skipped.get() {
             0 => String::new(),
-            n => format!(" ({n} rows skipped: jailed or not bonded)"),
+            n => format!(" ({n} rows skipped: {})", skipped.reason()),
         }
     );
     Ok(ExitCode::SUCCESS)

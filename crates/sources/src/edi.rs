@@ -124,10 +124,12 @@ fn read(path: &Path, prefix: &str, label: &str, layer: Layer) -> Result<Observat
     for record in records {
         let record = record.map_err(csv_err)?;
         let line = record.position().map_or(0, |p| p.line());
-        let name = record.get(0).unwrap_or("").trim();
-        if name.is_empty() {
-            return Err(SourceError::field(path, line, "name", "must not be empty"));
-        }
+        // EDI publishes a few rows with no name (nodes whose ISP it could not name): they
+        // become subject `unknown` with no entity, as missing values do in every adapter.
+        let name = match record.get(0).unwrap_or("").trim() {
+            "" => "unknown",
+            n => n,
+        };
         let count_text = record.get(1).unwrap_or("").trim();
         let count = count_text
             .parse::<f64>()
@@ -141,7 +143,8 @@ fn read(path: &Path, prefix: &str, label: &str, layer: Layer) -> Result<Observat
                     format!("expected a node count ≥ 0, got {count_text:?}"),
                 )
             })?;
-        let entity = (layer != Layer::Software || name != "Unknown").then(|| name.to_string());
+        let entity = (name != "unknown" && (layer != Layer::Software || name != "Unknown"))
+            .then(|| name.to_string());
         out.push(Ok(obs(
             &network,
             layer,
@@ -181,6 +184,23 @@ mod tests {
             Some("edi-published/software/doughnut/clients/ethereum_execution.csv")
         );
         assert_eq!(obs[1].time.to_rfc3339(), "2026-06-26T00:00:00+00:00");
+    }
+
+    #[test]
+    fn an_unnamed_organisation_is_unknown() {
+        // clustered_organizations_bitcoin_without_tor.csv has one such row (10 nodes).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clustered_organizations_bitcoin.csv");
+        std::fs::write(&path, "Organizations,2026-07-07\nHetzner,587\n,10\n").unwrap();
+        let obs: Vec<_> = network(&path).unwrap().map(Result::unwrap).collect();
+        assert_eq!(
+            (
+                obs[1].subject.as_str(),
+                obs[1].entity.as_deref(),
+                obs[1].weight
+            ),
+            ("unknown", None, 10.0)
+        );
     }
 
     #[test]
