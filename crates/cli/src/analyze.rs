@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use powermap_attribution::{Registry, ResolveOptions, Unattributed};
 use powermap_metrics::{default_metrics, Metric};
 use powermap_model::{Boundary, Threshold};
-use powermap_pipeline::{AnalyzeOptions, Input, Registries};
+use powermap_pipeline::{AnalyzeOptions, Input, MergeGroup, Registries, WhatIf};
 use powermap_windows::{Alignment, Population, WindowSpec};
 
 use crate::output::{self, OutputFormat};
@@ -22,6 +22,9 @@ use crate::output::{self, OutputFormat};
   powermap analyze --window 30d/7d --plot --out out  # weekly steps, CSV + plots in out/
   powermap analyze --window month --format csv       # monthly windows, EDI-style CSV to stdout
   powermap analyze obs.parquet --unattributed exclude
+  powermap analyze --unattributed range               # every metric as a range over the 3 treatments
+  powermap analyze --merge \"Foundry USA,Bitmain\"      # what if these two are the same owner?
+  powermap analyze --compare-mapping my-fork/mapping_information   # a second registry, side by side
   powermap analyze --mapping data/edi-mapping/mapping_information --align start \\
       --from 2018-01-01 --to 2025-03-01 bitcoin_raw_data.json   # EDI's raw block data")]
 pub struct Args {
@@ -63,11 +66,26 @@ pub struct Args {
     #[arg(long)]
     no_cluster: bool,
 
-    /// Weight no rule attributes: `separate` (each subject its own entity, EDI's rule),
-    /// `unknown` (one bucket) or `exclude`. Default: `unknown` for the built-in dataset
-    /// (its unattributed blocks carry no subject to separate them), `separate` otherwise.
+    /// Weight no rule attributes: `separate` (each subject its own entity, EDI's rule; a
+    /// subject that names nobody, like the built-in dataset's `unknown`, makes each block its
+    /// own entity), `unknown` (one bucket), `exclude`, or `range`: run all three and show
+    /// every metric as `value (lo – hi)`, the value under the default treatment. Default:
+    /// `unknown` for the built-in dataset, `separate` otherwise.
     #[arg(long, value_name = "MODE")]
-    unattributed: Option<Unattributed>,
+    unattributed: Option<UnattributedArg>,
+
+    /// What if these entities are the same owner? `A,B[,…]` counts them as one entity named
+    /// `A + B` (after ownership clustering: name owners, e.g. `Bitmain`, not brands); the
+    /// summary notes how the decisive coalitions change. Repeatable.
+    #[arg(long, value_name = "A,B")]
+    merge: Vec<MergeGroup>,
+
+    /// Also attribute with a second registry and show the differences side by side: an EDI
+    /// `mapping_information/` directory or a bitcoin-data `pools/` directory. Prints metrics
+    /// (latest window, A, B, B − A), the entities whose share moves most, and every subject
+    /// the two attribute differently; `--out` writes compare.csv (see docs/attribution.md).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["merge", "policy", "plot"])]
+    compare_mapping: Option<PathBuf>,
 
     /// Coalition boundary in the summary: `at_least` (share ≥ t, EDI) or `greater` (> t).
     #[arg(long, default_value = "at_least")]
@@ -114,13 +132,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let (input, builtin) = args.input.build()?;
     let registries = default_registries()?;
+    let default_treatment = if builtin {
+        Unattributed::Bucket
+    } else {
+        Unattributed::Separate
+    };
+    let (treatment, range) = match args.unattributed {
+        None => (default_treatment, false),
+        Some(UnattributedArg::Range) => (default_treatment, true),
+        Some(UnattributedArg::One(t)) => (t, false),
+    };
+    if range && args.compare_mapping.is_some() {
+        anyhow::bail!("--unattributed range and --compare-mapping cannot be combined: compare under one treatment (e.g. --unattributed exclude)");
+    }
     let resolve = ResolveOptions {
         clustering: !args.no_cluster,
-        unattributed: args.unattributed.unwrap_or(if builtin {
-            Unattributed::Bucket
-        } else {
-            Unattributed::Separate
-        }),
+        unattributed: treatment,
     };
     let mut window = args.window.clone();
     if let WindowSpec::Days { align, .. } = &mut window {
@@ -139,11 +166,52 @@ pub fn run(args: Args) -> Result<ExitCode> {
         to: args.to,
     };
 
+    if let Some(dir) = &args.compare_mapping {
+        let other = powermap_pipeline::MappingSource::detect(dir)
+            .with_context(|| format!("--compare-mapping {}", dir.display()))?;
+        let comparison =
+            powermap_pipeline::compare_mappings(&input, &registries, &other, resolve, opts)?;
+        output::emit_comparison(&comparison, args.format, args.out.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let what_if = WhatIf {
+        merges: args.merge.clone(),
+    };
     let bar = progress_bar(args.quiet);
-    let out = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |n| {
-        bar.set_position(n)
-    })?;
+    let (out, ranges) = if range {
+        let ranges = powermap_pipeline::treatment_range(
+            &input,
+            &registries,
+            resolve.clustering,
+            &what_if,
+            opts.clone(),
+        )?;
+        let chosen = ranges.run(treatment);
+        let out = powermap_pipeline::RunOutput {
+            analyses: chosen.analyses.clone(),
+            stats: chosen.stats.clone(),
+        };
+        (out, Some(ranges))
+    } else {
+        let out = powermap_pipeline::run_with(
+            &input,
+            &registries,
+            resolve,
+            &what_if,
+            opts.clone(),
+            &mut |n| bar.set_position(n),
+        )
+        .context(merge_context(&args.merge))?;
+        (out, None)
+    };
     bar.finish_and_clear();
+    let merge_notes = if what_if.is_empty() {
+        Vec::new()
+    } else {
+        let baseline = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {})?;
+        merge_notes(&what_if, &baseline.analyses, &out.analyses, args.boundary)
+    };
 
     let mut findings: Vec<powermap_model::Finding> = out
         .analyses
@@ -165,7 +233,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .map(|f| format!("[{}] {}: {}", f.severity.id(), f.scope, f.message))
         .collect();
-    notes.extend(attribution_notes(&out.stats, resolve));
+    notes.extend(merge_notes);
+    notes.extend(attribution_notes(&out.stats, resolve, range));
     output::emit(
         &out.analyses,
         &output::Options {
@@ -176,11 +245,118 @@ pub fn run(args: Args) -> Result<ExitCode> {
             thresholds: vec![Threshold::THIRD, Threshold::HALF, Threshold::TWO_THIRDS],
             notes,
             findings,
+            ranges: ranges.map(|r| (r, treatment)),
         },
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Context for a failed run: which `--merge` flags were given.
+fn merge_context(merges: &[MergeGroup]) -> String {
+    let flags: Vec<String> = merges
+        .iter()
+        .map(|m| format!("--merge {:?}", m.names().join(",")))
+        .collect();
+    if flags.is_empty() {
+        "analysis failed".into()
+    } else {
+        flags.join(" ")
+    }
+}
+
+/// `--unattributed`: one treatment, or `range` over all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnattributedArg {
+    /// One treatment.
+    One(Unattributed),
+    /// All three, reported as ranges.
+    Range,
+}
+
+impl std::str::FromStr for UnattributedArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "range" {
+            return Ok(UnattributedArg::Range);
+        }
+        s.parse().map(UnattributedArg::One).map_err(|_| {
+            format!("unknown unattributed treatment `{s}` (expected separate, unknown, exclude or range)")
+        })
+    }
+}
+
+/// Summary lines for `--merge`: what was merged and how each decisive coalition of the
+/// latest window changed against the same analysis without the merge.
+fn merge_notes(
+    what_if: &WhatIf,
+    before: &[powermap_model::Analysis],
+    after: &[powermap_model::Analysis],
+    boundary: Boundary,
+) -> Vec<String> {
+    use powermap_render::summary::{decisive_coalition, percent};
+    let mut notes: Vec<String> = what_if
+        .merges
+        .iter()
+        .map(|m| {
+            format!(
+                "what-if (--merge): {} counted as one owner `{}` (no registry says so)",
+                m.names().join(" and "),
+                m.merged_name()
+            )
+        })
+        .collect();
+    let describe = |c: &Option<powermap_render::summary::Coalition>| match c {
+        None => "n/a".to_string(),
+        Some(c) => c
+            .members
+            .iter()
+            .map(|m| format!("{} {}", m.name, percent(m.share)))
+            .collect::<Vec<_>>()
+            .join(" + "),
+    };
+    for a in after {
+        let Some(b) = before
+            .iter()
+            .find(|b| b.network == a.network && b.layer == a.layer)
+        else {
+            continue;
+        };
+        let (Some(wa), Some(wb)) = (a.windows.last(), b.windows.last()) else {
+            continue;
+        };
+        let mut changes = Vec::new();
+        let mut half = None;
+        for t in [Threshold::THIRD, Threshold::HALF, Threshold::TWO_THIRDS] {
+            let cb = decisive_coalition(&wb.distribution, t, boundary);
+            let ca = decisive_coalition(&wa.distribution, t, boundary);
+            let n = |c: &Option<powermap_render::summary::Coalition>| {
+                c.as_ref()
+                    .map_or("n/a".to_string(), |c| c.members.len().to_string())
+            };
+            let (nb, na) = (n(&cb), n(&ca));
+            changes.push(if nb == na {
+                format!("{t}: {na} (unchanged)")
+            } else {
+                format!("{t}: {nb} → {na}")
+            });
+            if t == Threshold::HALF {
+                half = Some((describe(&cb), describe(&ca)));
+            }
+        }
+        notes.push(format!(
+            "what-if: {}/{} latest window, entities needed to reach {}",
+            a.network,
+            a.layer,
+            changes.join(", ")
+        ));
+        if let Some((before, after)) = half {
+            notes.push(format!(
+                "what-if: 1/2 coalition without the merge {before}; with it {after}"
+            ));
+        }
+    }
+    notes
+}
 fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -332,12 +508,19 @@ fn is_edi_raw(path: &std::path::Path) -> bool {
 fn attribution_notes(
     stats: &powermap_pipeline::AttributionStats,
     r: ResolveOptions,
+    range: bool,
 ) -> Vec<String> {
     let mut notes = Vec::new();
     let share = stats.unattributed_share();
-    if share > 0.0 {
+    if share > 0.0 && range {
         notes.push(format!(
-            "{:.1}% of weight is unattributed (treated as `{}`; try --unattributed separate|unknown|exclude to see the range)",
+            "{:.1}% of weight is unattributed: values below are under `{}`, ranges over separate, unknown and exclude",
+            share * 100.0,
+            r.unattributed
+        ));
+    } else if share > 0.0 {
+        notes.push(format!(
+            "{:.1}% of weight is unattributed (treated as `{}`; --unattributed range shows every metric under separate, unknown and exclude)",
             share * 100.0,
             r.unattributed
         ));

@@ -73,10 +73,10 @@ impl MappingSource {
     ///   ownership links, special addresses); for `bitcoin` also the built-in slug → name
     ///   lookup, aliases and unattributed label, so the built-in dataset's pool slugs still
     ///   resolve and only what the directory says (above all, ownership) differs.
-    /// * **pool list** (bitcoin only): slug → name from the pool names (upstream's slug rule:
-    ///   lower case without spaces, dots, hyphens or underscores), tags and addresses; ownership
-    ///   links, aliases and the unattributed label of the built-in registry (a pool list says
-    ///   nothing about owners).
+    /// * **pool list** (bitcoin only): slug → name from the pool names only (upstream's slug
+    ///   rule, [`pool_slug`]), tags and addresses; ownership links, aliases and the
+    ///   unattributed label of the built-in registry (a pool list says nothing about owners).
+    ///   A slug the pool list has no pool for is unattributed under it.
     ///
     /// Networks the source has nothing for keep `base`'s registry.
     pub fn registries(&self, base: &Registries) -> Result<Registries, PipelineError> {
@@ -92,8 +92,10 @@ impl MappingSource {
                     Some((r, self.describe()))
                 }
                 (MappingSource::PoolList(dir), _) if network == "bitcoin" => {
-                    let mut r = pool_list_registry(dir)?;
-                    add_builtin_names(&mut r)?;
+                    let mut r = pool_list_registry(dir, false)?;
+                    use powermap_attribution as pa;
+                    r.add_aliases(pa::ALIASES_FILE, pa::ALIASES)?;
+                    r.add_unattributed_label(pa::UNKNOWN_SLUG);
                     r.add_edi_legal_links(
                         powermap_attribution::LEGAL_LINKS_FILE,
                         powermap_attribution::LEGAL_LINKS,
@@ -137,7 +139,7 @@ impl MappingSource {
                         ledger.id()
                     )));
                 }
-                let mut r = pool_list_registry(dir)?;
+                let mut r = pool_list_registry(dir, true)?;
                 for (file, add) in [
                     (
                         "legal_links.json",
@@ -171,17 +173,26 @@ fn add_builtin_names(r: &mut Registry) -> Result<(), PipelineError> {
     Ok(())
 }
 
-/// A bitcoin registry from a pool list: files in name order, tags as identifiers, addresses,
-/// and a slug per pool name.
-fn pool_list_registry(dir: &Path) -> Result<Registry, PipelineError> {
+/// A bitcoin registry from a pool list: files in name order, a slug per pool name, addresses,
+/// and with `tags` the coinbase tags as identifiers.
+///
+/// Tags are substring patterns for coinbase text (EDI raw block data); matched against an
+/// observation's subject (a pool slug) they misfire (`redrockpool` contains CKPool's tag
+/// `ckpool`), so observation inputs get names and addresses only.
+fn pool_list_registry(dir: &Path, tags: bool) -> Result<Registry, PipelineError> {
     let mut r = Registry::new("bitcoin");
     for path in pool_files(dir)? {
         let text = read(&path)?;
         let label = path.display().to_string();
-        r.add_pool_list_entry(&label, &text)?;
-        let name = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("name")?.as_str().map(str::to_string));
+        let mut v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| PipelineError::Mapping(format!("{label}: {e}")))?;
+        if !tags {
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("tags");
+            }
+        }
+        r.add_pool_list_entry(&label, &v.to_string())?;
+        let name = v.get("name").and_then(|n| n.as_str()).map(str::to_string);
         if let Some(name) = name {
             r.add_slug(SlugRule {
                 slug: pool_slug(&name),
