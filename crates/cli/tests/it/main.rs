@@ -6,3 +6,4 @@ mod check;
 mod cli_docs;
 mod import;
 mod util;
+mod whatif;
