@@ -22,7 +22,7 @@ use crate::output::{self, OutputFormat};
   powermap analyze --window 30d/7d --plot --out out  # weekly steps, CSV + plots in out/
   powermap analyze --window month --format csv       # monthly windows, EDI-style CSV to stdout
   powermap analyze obs.parquet --unattributed exclude
-  powermap analyze --unattributed range               # every metric as a range over the 3 treatments
+  powermap analyze --unattributed range               # metrics as ranges over 3 treatments
   powermap analyze --merge \"Foundry USA,Bitmain\"      # what if these two are the same owner?
   powermap analyze --compare-mapping my-fork/mapping_information   # a second registry, side by side
   powermap analyze --mapping data/edi-mapping/mapping_information --align start \\
