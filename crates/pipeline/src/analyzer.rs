@@ -108,9 +108,12 @@ pub struct Analyzer {
     names: Vec<String>,
     index: FxHashMap<String, u32>,
     stats: AttributionStats,
-    /// First and last UTC day pushed inside the timeframe.
-    days: Option<(NaiveDate, NaiveDate)>,
+    /// Timeframes pinned per group (see [`Analyzer::pin_timeframes`]).
+    pins: DayRanges,
 }
+
+/// First and last UTC day per (network, layer).
+pub(crate) type DayRanges = Vec<((String, Layer), (NaiveDate, NaiveDate))>;
 
 impl Analyzer {
     /// A new analyzer.
@@ -121,7 +124,7 @@ impl Analyzer {
             names: Vec::new(),
             index: FxHashMap::default(),
             stats: AttributionStats::default(),
-            days: None,
+            pins: Vec::new(),
         }
     }
 
@@ -193,10 +196,6 @@ impl Analyzer {
             return;
         }
         self.stats.record(rule, weight);
-        self.days = Some(match self.days {
-            None => (day, day),
-            Some((a, b)) => (a.min(day), b.max(day)),
-        });
         let g = &mut self.groups[group.0];
         let e = entity.0 as usize;
         if g.ids.len() <= e {
@@ -213,9 +212,19 @@ impl Analyzer {
         self.stats.excluded += 1;
     }
 
-    /// First and last UTC day of the observations pushed so far (inside the timeframe).
-    pub fn day_range(&self) -> Option<(NaiveDate, NaiveDate)> {
-        self.days
+    /// The first and last day of each group's observations.
+    pub(crate) fn group_day_ranges(&self) -> DayRanges {
+        self.groups
+            .iter()
+            .filter_map(|g| Some((g.key.clone(), g.agg.day_range()?)))
+            .collect()
+    }
+
+    /// Cuts each listed group's windows over the given days where `from`/`to` are open, so
+    /// runs of the same input that drop different observations (e.g. unattributed ones) cut
+    /// the same windows.
+    pub(crate) fn pin_timeframes(&mut self, pins: DayRanges) {
+        self.pins = pins;
     }
 
     /// Attribution statistics so far.
@@ -225,7 +234,6 @@ impl Analyzer {
 
     /// Cuts windows and computes metrics: one [`Analysis`] per (network, layer), sorted.
     pub fn finish(self, provenance: Provenance) -> Result<Vec<Analysis>, PipelineError> {
-        let window = with_timeframe(&self.opts.window, self.opts.from, self.opts.to);
         let metric_ids: Vec<String> = self.opts.metrics.iter().map(Metric::id).collect();
         let mut out = Vec::with_capacity(self.groups.len());
         let mut groups = self.groups;
@@ -236,6 +244,16 @@ impl Analyzer {
             ..
         } in groups
         {
+            let pin = self
+                .pins
+                .iter()
+                .find(|(k, _)| k.0 == network && k.1 == layer)
+                .map(|(_, days)| *days);
+            let window = with_timeframe(
+                &self.opts.window,
+                self.opts.from.or(pin.map(|p| p.0)),
+                self.opts.to.or(pin.map(|p| p.1)),
+            );
             let windows = agg
                 .distributions(&window, self.opts.population)?
                 .into_iter()

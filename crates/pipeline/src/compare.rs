@@ -103,8 +103,8 @@ pub struct Comparison {
 ///
 /// B is built by [`MappingSource::registries`] for observation inputs and by replacing the
 /// input's own `mapping_information/` for EDI raw data (a pool list keeps that directory's
-/// ownership links and special addresses). Both runs cut the same windows (the timeframe is
-/// pinned to the days A saw when `opts` leaves it open).
+/// ownership links and special addresses). Both runs cut the same windows (where `opts`
+/// leaves the timeframe open, each layer of B is pinned to the days A saw for it).
 pub fn compare_mappings(
     input: &Input,
     registries: &Registries,
@@ -120,12 +120,7 @@ pub fn compare_mappings(
         resolve,
         what_if: &none,
     };
-    let (a, days) = run_plan(&plan_a, opts.clone(), &mut |_| {})?;
-    let mut pinned = opts;
-    if let Some((first, last)) = days {
-        pinned.from = pinned.from.or(Some(first));
-        pinned.to = pinned.to.or(Some(last));
-    }
+    let (a, days) = run_plan(&plan_a, opts.clone(), None, &mut |_| {})?;
     let b_registries = match input {
         Input::Edi { .. } => Registries::default(),
         _ => other.registries(registries)?,
@@ -137,8 +132,8 @@ pub fn compare_mappings(
         resolve,
         what_if: &none,
     };
-    let (b, _) = run_plan(&plan_b, pinned.clone(), &mut |_| {})?;
-    let subjects = subject_diffs(&plan_a, &plan_b, pinned.from, pinned.to)?;
+    let (b, _) = run_plan(&plan_b, opts.clone(), Some(&days), &mut |_| {})?;
+    let subjects = subject_diffs(&plan_a, &plan_b, opts.from, opts.to)?;
     let label = |r: &RunOutput| {
         let mut labels: Vec<&str> = r
             .analyses

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use chrono::NaiveDate;
 use powermap_attribution::{Evidence, Registry, ResolveOptions, Unattributed, UNKNOWN_SLUG};
 use powermap_edi::Ledger;
 use powermap_ingest::{ObservationRef, ReadRef};
 use powermap_model::{Analysis, Attribution, Layer, Provenance, Rule};
 use rustc_hash::FxHashMap;
 
+use crate::analyzer::DayRanges;
 use crate::whatif::Renamer;
 use crate::{
     AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId, MappingSource, PipelineError,
@@ -156,7 +156,7 @@ pub fn run_with(
         resolve,
         what_if,
     };
-    Ok(run_plan(&plan, opts, progress)?.0)
+    Ok(run_plan(&plan, opts, None, progress)?.0)
 }
 
 /// Everything one run needs besides the analysis options.
@@ -205,12 +205,14 @@ pub(crate) fn anonymous_entity(height: Option<u64>, n: u64) -> String {
     }
 }
 
-/// Runs a plan; also returns the first and last day of the observations analysed.
+/// Runs a plan, with each group's windows cut over `pins` where given (see
+/// [`Analyzer::pin_timeframes`]); also returns each group's first and last day.
 pub(crate) fn run_plan(
     plan: &Plan<'_>,
     opts: AnalyzeOptions,
+    pins: Option<&DayRanges>,
     progress: &mut dyn FnMut(u64),
-) -> Result<(RunOutput, Option<(NaiveDate, NaiveDate)>), PipelineError> {
+) -> Result<(RunOutput, DayRanges), PipelineError> {
     let (input, registries, resolve) = (plan.input, plan.registries, plan.resolve);
     let mut renamer = Renamer::new(plan.what_if)?;
     let mut analyzer = Analyzer::new(opts);
@@ -291,7 +293,10 @@ pub(crate) fn run_plan(
     if stats.by_rule.is_empty() {
         return Err(PipelineError::Empty(format!(" in {dataset}")));
     }
-    let days = analyzer.day_range();
+    let days = analyzer.group_day_ranges();
+    if let Some(pins) = pins {
+        analyzer.pin_timeframes(pins.clone());
+    }
     let provenance = Provenance {
         dataset,
         window_spec: String::new(),

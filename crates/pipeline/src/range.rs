@@ -15,7 +15,6 @@
 //! [`treatment_range`] runs all three and returns, per (network, layer, window, metric), the
 //! value under each and their minimum and maximum.
 
-use chrono::NaiveDate;
 use powermap_attribution::{ResolveOptions, Unattributed};
 use powermap_model::{Layer, MetricValue, Window};
 
@@ -105,9 +104,10 @@ impl TreatmentRange {
 /// Runs `input` under the three treatments of unattributed weight ([`Unattributed::ALL`])
 /// and returns every metric of every window as a range (see the module docs).
 ///
-/// All three runs cut the same windows: when `opts` leaves the timeframe open, the
-/// `separate` and `exclude` runs are pinned to the days the `unknown` run saw (which keeps
-/// every observation), so dropping unattributed weight cannot shift day windows. Block-count
+/// All three runs cut the same windows: where `opts` leaves the timeframe open, each
+/// (network, layer) of the `separate` and `exclude` runs is pinned to the days the `unknown`
+/// run saw for it (which keeps every observation), so dropping unattributed weight cannot
+/// shift day windows. Block-count
 /// windows do shift under `exclude` (fewer blocks to count); rows then match by window and a
 /// treatment without that window has `None`.
 ///
@@ -139,14 +139,13 @@ pub fn treatment_range(
         },
         what_if,
     };
-    let (bucket, days) = run_plan(&plan(Unattributed::Bucket), opts.clone(), &mut |_| {})?;
-    let pinned = pin_timeframe(opts, days);
+    let (bucket, days) = run_plan(&plan(Unattributed::Bucket), opts.clone(), None, &mut |_| {})?;
     let mut runs = Vec::new();
     for t in Unattributed::ALL {
         if t == Unattributed::Bucket {
             continue;
         }
-        let out = match run_plan(&plan(t), pinned.clone(), &mut |_| {}) {
+        let out = match run_plan(&plan(t), opts.clone(), Some(&days), &mut |_| {}) {
             Ok((out, _)) => out,
             // Everything was unattributed: nothing survives `exclude`.
             Err(PipelineError::Empty(_)) if t == Unattributed::Exclude => RunOutput {
@@ -161,14 +160,6 @@ pub fn treatment_range(
     runs.sort_by_key(|(t, _)| Unattributed::ALL.iter().position(|u| u == t));
     let rows = range_rows(&runs);
     Ok(TreatmentRange { runs, rows })
-}
-
-fn pin_timeframe(mut opts: AnalyzeOptions, days: Option<(NaiveDate, NaiveDate)>) -> AnalyzeOptions {
-    if let Some((first, last)) = days {
-        opts.from = opts.from.or(Some(first));
-        opts.to = opts.to.or(Some(last));
-    }
-    opts
 }
 
 /// Joins the runs window by window (the `unknown` run gives the windows).
@@ -292,6 +283,58 @@ mod tests {
         assert_eq!((h.min, h.max), (Some(hhi[0]), Some(hhi[2])));
         assert!(h.is_spread());
         assert!(!row("nakamoto_coefficient").is_spread());
+    }
+
+    /// Every ledger of EDI's sample keeps its own windows under all three treatments
+    /// (timeframes are pinned per layer, not across ledgers).
+    #[test]
+    fn edi_sample_ledgers_keep_their_own_windows() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/reference/edi-samples/input");
+        let files: Vec<_> = ["bitcoin", "cardano", "ethereum", "tezos"]
+            .iter()
+            .map(|l| root.join(format!("raw_block_data/{l}_raw_data.json")))
+            .collect();
+        let input = Input::edi(&files, root.join("mapping_information")).unwrap();
+        let opts = AnalyzeOptions {
+            window: WindowSpec::Snapshot {
+                start: None,
+                end: None,
+            },
+            ..AnalyzeOptions::default()
+        };
+        let r = treatment_range(
+            &input,
+            &Registries::default(),
+            true,
+            &WhatIf::default(),
+            opts,
+        )
+        .unwrap();
+        assert_eq!(r.latest().len(), 4 * 14);
+        assert!(r
+            .rows
+            .iter()
+            .all(|row| row.values.iter().all(Option::is_some)));
+        let row = |network: &str, metric: &str| {
+            let row = r
+                .rows
+                .iter()
+                .find(|x| x.network == network && x.metric == metric)
+                .unwrap();
+            row.values.map(|v| v.and_then(MetricValue::as_f64).unwrap())
+        };
+        // Bitcoin: 7 of 13 blocks go to two unattributed reward-address strings.
+        assert_eq!(row("bitcoin", "nakamoto_coefficient"), [3.0, 1.0, 2.0]);
+        let hhi = row("bitcoin", "hhi");
+        for (got, want) in hhi.iter().zip([
+            10_000.0 * 31.0 / 169.0,
+            10_000.0 * 59.0 / 169.0,
+            10_000.0 * 10.0 / 36.0,
+        ]) {
+            assert!((got - want).abs() < 1e-9, "{hhi:?}");
+        }
+        assert_eq!(row("cardano", "hhi")[0], row("cardano", "hhi")[2]);
     }
 
     // Latest window 2026-03-24 .. 2026-04-22: 8 of its 4 292 blocks are `unknown`, so the
