@@ -1,0 +1,1 @@
+//! Watch-service sources (work in progress).
