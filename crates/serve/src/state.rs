@@ -1,0 +1,197 @@
+//! What the service shows: a [`Snapshot`] of the latest analyses, findings, constraint results
+//! and source health, replaced as a whole after every ingest cycle.
+//!
+//! A snapshot is built the same way whether the analyses come from the store (the watch
+//! service) or from a one-off run (the built-in dataset in tests and `--demo`):
+//! [`Snapshot::build`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use powermap_model::{Analysis, Finding, Severity};
+use powermap_policy::{Constraint, Policy, Report, TheilSenForecaster};
+use powermap_security::SecurityModels;
+use serde::Serialize;
+
+/// Health of one ingest source, as the followers and the store report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceHealth {
+    /// The source's name in the config (e.g. `bitcoin-core`).
+    pub name: String,
+    /// Its kind (`bitcoin_rpc`, `builtin`, …).
+    pub kind: String,
+    /// The network it feeds.
+    pub network: String,
+    /// Height of the newest block stored, if any.
+    pub last_block: Option<u64>,
+    /// Time of that block.
+    pub last_block_time: Option<DateTime<Utc>>,
+    /// Seconds between the newest block's time and now (how far behind the chain we are
+    /// as far as we can tell: a stalled source grows this).
+    pub lag_seconds: Option<f64>,
+    /// Failed polls since the service started.
+    pub errors_total: u64,
+    /// The last error, if the latest poll failed.
+    pub last_error: Option<String>,
+    /// When the source was last polled.
+    pub last_poll: Option<DateTime<Utc>>,
+}
+
+/// Everything the API, the metrics and the dashboard show, as of one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// One analysis per (network, layer).
+    pub analyses: Vec<Analysis>,
+    /// Statistical and security findings, plus violated/pending constraints, most severe
+    /// first.
+    pub findings: Vec<Finding>,
+    /// The policy's results, when a policy is configured.
+    pub report: Option<Report>,
+    /// The policy's constraints (their limits become the charts' threshold lines).
+    pub constraints: Vec<Constraint>,
+    /// Source health.
+    pub sources: Vec<SourceHealth>,
+    /// When this snapshot was built.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Snapshot {
+    /// Builds a snapshot: findings as `powermap analyze` lists them (statistics, then single
+    /// points of failure and failure-mode coalitions from `models`), and the policy evaluated
+    /// with the Theil–Sen forecaster on `today`.
+    pub fn build(
+        analyses: Vec<Analysis>,
+        policy: Option<&Policy>,
+        models: &SecurityModels,
+        today: NaiveDate,
+        sources: Vec<SourceHealth>,
+    ) -> Snapshot {
+        let mut findings: Vec<Finding> =
+            analyses.iter().flat_map(powermap_stats::findings).collect();
+        for a in &analyses {
+            findings.extend(security_findings(models, a));
+        }
+        let report = policy.map(|p| {
+            powermap_policy::evaluate_with(p, &analyses, today, Some(&TheilSenForecaster))
+        });
+        if let Some(r) = &report {
+            findings.extend(policy_findings(r));
+        }
+        findings.sort_by_key(|f| f.severity);
+        Snapshot {
+            analyses,
+            findings,
+            report,
+            constraints: policy.map(|p| p.constraints.clone()).unwrap_or_default(),
+            sources,
+            updated_at: Some(Utc::now()),
+        }
+    }
+
+    /// The analysis of one network layer.
+    pub fn analysis(&self, network: &str, layer: &str) -> Option<&Analysis> {
+        self.analyses
+            .iter()
+            .find(|a| a.network == network && a.layer.id() == layer)
+    }
+
+    /// Networks, sorted, each once.
+    pub fn networks(&self) -> Vec<&str> {
+        let mut n: Vec<&str> = self.analyses.iter().map(|a| a.network.as_str()).collect();
+        n.sort_unstable();
+        n.dedup();
+        n
+    }
+}
+
+/// Single points of failure and failure-mode coalitions of the latest window (as
+/// `powermap analyze` lists them).
+fn security_findings(models: &SecurityModels, a: &Analysis) -> Vec<Finding> {
+    let scope = format!("{}/{}", a.network, a.layer);
+    let mut out: Vec<Finding> = models
+        .single_points_of_failure(a)
+        .into_iter()
+        .map(|spof| {
+            let modes: Vec<String> = spof
+                .crossed
+                .iter()
+                .map(|c| format!("{} ({:?}, {})", c.failure_mode, c.property, c.threshold))
+                .collect();
+            Finding {
+                severity: if spof.breaks_safety() {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+                kind: "single_point_of_failure",
+                scope: scope.clone(),
+                message: format!(
+                    "{} alone ({:.1} %) crosses {}",
+                    spof.entity,
+                    spof.share * 100.0,
+                    modes.join(", ")
+                ),
+            }
+        })
+        .collect();
+    out.extend(models.decisive_coalitions(a).into_iter().map(|c| Finding {
+        severity: Severity::Info,
+        kind: "failure_mode",
+        scope: scope.clone(),
+        message: c.statement(),
+    }));
+    out
+}
+
+/// Violated and pending constraints as findings (as `powermap analyze --policy`).
+fn policy_findings(report: &Report) -> Vec<Finding> {
+    use powermap_policy::{Outcome, Severity as Declared};
+    report
+        .results
+        .iter()
+        .filter_map(|r| {
+            let severity = match (r.outcome, r.severity) {
+                (Outcome::Violated, Declared::Fail) => Severity::Critical,
+                (Outcome::Violated, Declared::Warn) => Severity::Warning,
+                (Outcome::Pending, _) => Severity::Info,
+                _ => return None,
+            };
+            Some(Finding {
+                severity,
+                kind: "constraint",
+                scope: format!("{}:{}", report.file, r.id),
+                message: format!("{} ({}): {}", r.description, r.outcome.id(), r.explanation),
+            })
+        })
+        .collect()
+}
+
+/// Analyses of a built-in dataset (e.g. `bitcoin-pools`) as `powermap analyze` computes them
+/// by default (built-in registry, owners clustered, unattributed blocks in one `unknown`
+/// bucket), with `window` (e.g. 30-day windows every 30 days, aligned to the end).
+pub fn analyze_builtin(
+    dataset: &str,
+    window: powermap_windows::WindowSpec,
+) -> anyhow::Result<Vec<Analysis>> {
+    use powermap_attribution::{Registry, ResolveOptions, Unattributed};
+    let mut registries = powermap_pipeline::Registries::default();
+    registries.insert(
+        Registry::bitcoin_builtin()?,
+        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
+    );
+    let resolve = ResolveOptions {
+        clustering: true,
+        unattributed: Unattributed::Bucket,
+    };
+    let opts = powermap_pipeline::AnalyzeOptions {
+        window,
+        clustering: true,
+        ..Default::default()
+    };
+    let out = powermap_pipeline::run(
+        &powermap_pipeline::Input::Builtin(dataset.to_string()),
+        &registries,
+        resolve,
+        opts,
+        &mut |_| {},
+    )?;
+    Ok(out.analyses)
+}
