@@ -1,0 +1,291 @@
+//! The `[[source]]` tables of `watch.toml`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use powermap_model::Layer;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{FollowError, Result};
+
+/// Which kind of source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Bitcoin Core JSON-RPC (`getblockchaininfo`, `getblockhash`, `getblock` verbosity 2).
+    BitcoinRpc,
+    /// Ethereum execution JSON-RPC (`eth_blockNumber`, `eth_getBlockByNumber`).
+    EthRpc,
+    /// Ethereum beacon node REST API (headers → proposer → withdrawal credentials).
+    Beacon,
+    /// A directory of dropped observation files (CSV, JSON Lines, Parquet).
+    Dir,
+}
+
+impl SourceKind {
+    /// Stable id as written in the config.
+    pub fn id(self) -> &'static str {
+        match self {
+            SourceKind::BitcoinRpc => "bitcoin_rpc",
+            SourceKind::EthRpc => "eth_rpc",
+            SourceKind::Beacon => "beacon",
+            SourceKind::Dir => "dir",
+        }
+    }
+}
+
+/// The follower part of `watch.toml`: `[[source]]` tables (other tables are ignored here, so
+/// the service can keep its own settings in the same file).
+///
+/// ```
+/// let cfg = powermap_follow::FollowerConfig::from_toml(r#"
+/// [[source]]
+/// kind = "bitcoin_rpc"
+/// url = "http://127.0.0.1:8332"
+/// network = "bitcoin"
+/// poll_interval = "10s"
+/// credentials_file = "/home/me/.bitcoin/.cookie"
+///
+/// [[source]]
+/// kind = "dir"
+/// path = "drop/"
+/// "#).unwrap();
+/// assert_eq!(cfg.sources.len(), 2);
+/// assert_eq!(cfg.sources[0].name(), "bitcoin_rpc-bitcoin");
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FollowerConfig {
+    /// The sources, polled in this order.
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceConfig>,
+}
+
+impl FollowerConfig {
+    /// Parses the `[[source]]` tables of a TOML document and checks them.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let cfg: FollowerConfig =
+            toml::from_str(text).map_err(|e| FollowError::Config(e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks required fields and unique names.
+    pub fn validate(&self) -> Result<()> {
+        let mut names = std::collections::BTreeSet::new();
+        for s in &self.sources {
+            s.validate()?;
+            if !names.insert(s.name()) {
+                return Err(FollowError::Config(format!(
+                    "two sources are named `{}`: give each a distinct `name`",
+                    s.name()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One `[[source]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Source name: cursor key and `source` label (default `<kind>-<network>`, or `dir-<path>`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Kind of source.
+    pub kind: SourceKind,
+    /// Node URL (`http://host:port`; `bitcoin_rpc`, `eth_rpc`, `beacon`).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Network id of the observations (default: `bitcoin` for `bitcoin_rpc`, `ethereum`
+    /// otherwise). For `dir`, files name their own network.
+    #[serde(default)]
+    pub network: Option<String>,
+    /// Chain key of the stored blocks (default: the network; `<network>-beacon` for beacon,
+    /// whose slots must not collide with execution block numbers).
+    #[serde(default)]
+    pub chain: Option<String>,
+    /// Layer of the observations (default `consensus`).
+    #[serde(default)]
+    pub layer: Option<Layer>,
+    /// How often to poll once caught up (default 10 s). `"500ms"`, `"10s"`, `"2m"` or seconds.
+    #[serde(default, deserialize_with = "de_duration")]
+    pub poll_interval: Option<Duration>,
+    /// A file holding `user:password` for HTTP basic auth (Bitcoin Core's `.cookie` file).
+    #[serde(default)]
+    pub credentials_file: Option<PathBuf>,
+    /// First height to ingest when the store has nothing of this source (default: the node's
+    /// tip minus `backfill`).
+    #[serde(default)]
+    pub start_height: Option<u64>,
+    /// Blocks before the tip to start from when `start_height` is not set (default 0).
+    #[serde(default)]
+    pub backfill: Option<u64>,
+    /// Blocks fetched and committed per transaction (default 500).
+    #[serde(default)]
+    pub batch_blocks: Option<u64>,
+    /// Deepest reorg rolled back automatically (default 100 blocks).
+    #[serde(default)]
+    pub max_reorg_depth: Option<u64>,
+    /// EDI `mapping_information/` directory for attribution (default: the copy built in).
+    #[serde(default)]
+    pub mapping: Option<PathBuf>,
+    /// Per-request timeout (default 10 s).
+    #[serde(default, deserialize_with = "de_duration")]
+    pub timeout: Option<Duration>,
+    /// Extra attempts on transient HTTP errors (default 3; backoff 200 ms, doubling).
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// Directory to watch (`dir`).
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+}
+
+impl SourceConfig {
+    /// A config of `kind` with every option at its default.
+    pub fn new(kind: SourceKind) -> Self {
+        SourceConfig {
+            name: None,
+            kind,
+            url: None,
+            network: None,
+            chain: None,
+            layer: None,
+            poll_interval: None,
+            credentials_file: None,
+            start_height: None,
+            backfill: None,
+            batch_blocks: None,
+            max_reorg_depth: None,
+            mapping: None,
+            timeout: None,
+            retries: None,
+            path: None,
+        }
+    }
+
+    /// The effective name.
+    pub fn name(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        match self.kind {
+            SourceKind::Dir => format!(
+                "dir-{}",
+                self.path
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string())
+            ),
+            k => format!("{}-{}", k.id(), self.network()),
+        }
+    }
+
+    /// The effective network.
+    pub fn network(&self) -> String {
+        self.network.clone().unwrap_or_else(|| {
+            match self.kind {
+                SourceKind::BitcoinRpc => "bitcoin",
+                _ => "ethereum",
+            }
+            .to_string()
+        })
+    }
+
+    /// The effective chain key of stored blocks.
+    pub fn chain(&self) -> String {
+        self.chain.clone().unwrap_or_else(|| match self.kind {
+            SourceKind::Beacon => format!("{}-beacon", self.network()),
+            _ => self.network(),
+        })
+    }
+
+    /// The effective layer.
+    pub fn layer(&self) -> Layer {
+        self.layer.unwrap_or(Layer::Consensus)
+    }
+
+    /// The effective poll interval.
+    pub fn poll_interval(&self) -> Duration {
+        self.poll_interval.unwrap_or(Duration::from_secs(10))
+    }
+
+    /// The effective batch size.
+    pub fn batch_blocks(&self) -> u64 {
+        self.batch_blocks.unwrap_or(500).max(1)
+    }
+
+    /// The effective reorg limit.
+    pub fn max_reorg_depth(&self) -> u64 {
+        self.max_reorg_depth.unwrap_or(100)
+    }
+
+    /// Reads the credentials file, if any.
+    pub fn credentials(&self) -> Result<Option<String>> {
+        self.credentials_file
+            .as_ref()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|e| FollowError::Config(format!("{}: {e}", p.display())))
+            })
+            .transpose()
+    }
+
+    fn validate(&self) -> Result<()> {
+        let need = |what: &str, ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(FollowError::Config(format!(
+                    "source `{}` (kind {}) needs `{what}`",
+                    self.name(),
+                    self.kind.id()
+                )))
+            }
+        };
+        match self.kind {
+            SourceKind::Dir => need("path", self.path.is_some()),
+            _ => need("url", self.url.is_some()),
+        }
+    }
+}
+
+fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Secs(f64),
+        Text(String),
+    }
+    let raw = Option::<Raw>::deserialize(d)?;
+    raw.map(|r| match r {
+        Raw::Secs(s) if s.is_finite() && s >= 0.0 => Ok(Duration::from_secs_f64(s)),
+        Raw::Secs(s) => Err(format!("bad duration {s}")),
+        Raw::Text(t) => parse_duration(&t),
+    })
+    .transpose()
+    .map_err(serde::de::Error::custom)
+}
+
+/// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(t: &str) -> Result<Duration, String> {
+    let t = t.trim();
+    let (num, unit) = t
+        .find(|c: char| c.is_ascii_alphabetic())
+        .map_or((t, "s"), |i| (&t[..i], &t[i..]));
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad duration `{t}` (expected e.g. 500ms, 10s, 2m, 1h)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("bad duration unit in `{t}` (ms, s, m or h)")),
+    };
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!("bad duration `{t}`"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
