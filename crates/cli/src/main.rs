@@ -10,6 +10,7 @@ mod drift;
 mod entities;
 mod import;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,9 @@ enum Command {
     Entities(entities::Command),
     /// Convert a real dataset (staking, clients, validators, votes, node crawls) into observations.
     Import(import::Args),
+    /// Balance-of-Power report of a network (every layer, decisive coalitions, single points of
+    /// failure, cross-layer control, uncertainty) as self-contained HTML, Markdown and JSON.
+    Report(report::Args),
     /// List the built-in datasets.
     Datasets(datasets::Args),
     /// Benchmark parsing and analysis on generated data (build with --release).
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Drift(args) => drift::run(args),
         Command::Datasets(args) => datasets::run(args),
         Command::Import(args) => import::run(args),
+        Command::Report(args) => report::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

@@ -12,6 +12,7 @@ const PAGES: &[&[&str]] = &[
     &["entities", "list"],
     &["entities", "explain"],
     &["import"],
+    &["report"],
     &["datasets"],
     &["bench"],
 ];

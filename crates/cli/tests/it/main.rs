@@ -5,5 +5,6 @@ mod analyze;
 mod check;
 mod cli_docs;
 mod import;
+mod report;
 mod util;
 mod whatif;
