@@ -55,8 +55,8 @@ pub struct ChainPoll {
     pub caught_up: bool,
     /// What the store did.
     pub applied: powermap_store::ApplyReport,
-    /// The cursor written.
-    pub cursor: Option<u64>,
+    /// The cursor written: the next height to fetch.
+    pub cursor: u64,
 }
 
 /// One poll of `client` into `store` (see the module docs).
@@ -74,7 +74,7 @@ pub fn poll_chain(
     let (next, mut prev) = match stored_tip {
         Some(st) => {
             if client.hash_at(st.height)?.as_deref() == Some(st.hash.as_str()) {
-                let next = (st.height + 1).max(cursor.map_or(0, |c| c + 1));
+                let next = (st.height + 1).max(cursor.unwrap_or(0));
                 (next, Some(st.hash))
             } else {
                 // Walk back to the fork point.
@@ -105,7 +105,7 @@ pub fn poll_chain(
         }
         None => {
             let next = match cursor {
-                Some(c) => c + 1,
+                Some(c) => c,
                 None => s
                     .start_height
                     .unwrap_or_else(|| tip.saturating_sub(s.backfill)),
@@ -117,8 +117,15 @@ pub fn poll_chain(
     let mut blocks: Vec<BlockRecord> = Vec::new();
     let mut last = next.checked_sub(1);
     let mut h = next;
+    let mut empty_tip = false;
     while h <= end {
         match client.block_at(h)? {
+            // The tip always has a block; none there means the node's chain is empty or
+            // moving: do not step the cursor over it.
+            None if h >= tip => {
+                empty_tip = true;
+                break;
+            }
             None => last = Some(h),
             Some(b) => {
                 if let (Some(p), Some(bp)) = (&prev, &b.parent_hash) {
@@ -139,13 +146,15 @@ pub fn poll_chain(
         rollback,
         blocks,
         files: Vec::new(),
-        cursor: last.map(|l| l.to_string()),
+        // The cursor is the next height to fetch, written even when nothing was fetched (a
+        // rollback moves it back).
+        cursor: Some(last.map_or(next, |l| l + 1).to_string()),
     })?;
     Ok(ChainPoll {
         tip,
         reorg_from,
-        caught_up: last.is_some_and(|l| l >= tip) || next > tip,
+        caught_up: empty_tip || last.is_some_and(|l| l >= tip) || next > tip,
         applied,
-        cursor: last,
+        cursor: last.map_or(next, |l| l + 1),
     })
 }

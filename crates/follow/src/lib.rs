@@ -21,6 +21,7 @@ mod config;
 pub mod dir;
 mod error;
 pub mod ethereum;
+pub mod fake;
 pub mod http;
 mod incremental;
 
@@ -45,7 +46,7 @@ pub struct SourceReport {
     pub network: Option<String>,
     /// The node's tip height (chain sources).
     pub tip: Option<u64>,
-    /// The cursor after the poll (chain sources: last height processed).
+    /// The cursor after the poll (chain sources: the next height to fetch).
     pub cursor: Option<u64>,
     /// Fork height rolled back from, when a reorg was handled.
     pub reorg_from: Option<u64>,
@@ -207,7 +208,7 @@ impl Follower {
             Runner::Chain(client, settings) => {
                 poll_chain(client.as_mut(), store, settings).map(|p| {
                     rep.tip = Some(p.tip);
-                    rep.cursor = p.cursor;
+                    rep.cursor = Some(p.cursor);
                     rep.reorg_from = p.reorg_from;
                     rep.caught_up = p.caught_up;
                     rep.applied = p.applied;
