@@ -11,6 +11,7 @@ mod entities;
 mod import;
 mod output;
 mod report;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,8 @@ enum Command {
     Report(report::Args),
     /// List the built-in datasets.
     Datasets(datasets::Args),
+    /// Run the watch service: sources → store → analyses → alerts, API, /metrics, dashboard.
+    Watch(watch::Args),
     /// Benchmark parsing and analysis on generated data (build with --release).
     Bench(bench::Args),
 }
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Datasets(args) => datasets::run(args),
         Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

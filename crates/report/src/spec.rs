@@ -242,6 +242,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("../../../registry/reports/solana.toml"),
         include_str!("../../../registry/facts/solana.toml"),
     ),
+    (
+        "sui",
+        include_str!("../../../registry/reports/sui.toml"),
+        include_str!("../../../registry/facts/sui.toml"),
+    ),
 ];
 
 /// The built-in report spec and facts of `network`.
@@ -362,6 +367,6 @@ mod tests {
     #[test]
     fn unknown_network_lists_known() {
         let err = builtin("dogecoin").unwrap_err().to_string();
-        assert!(err.contains("bitcoin, ethereum, solana"), "{err}");
+        assert!(err.contains("bitcoin, ethereum, solana, sui"), "{err}");
     }
 }

@@ -204,11 +204,29 @@ fn html_is_self_contained_and_markdown_links_its_charts() {
     for banned in ["<script", "<link", "src=\"http", "@import", "url("] {
         assert!(!html.contains(banned), "{banned}");
     }
-    assert_eq!(html.matches("<svg").count(), 4, "one chart per layer");
+    assert_eq!(html.matches("<svg").count(), 5, "one chart per layer");
     let md = powermap_report::markdown::render(r, "solana").unwrap();
-    assert_eq!(md.charts.len(), 4);
+    assert_eq!(md.charts.len(), 5);
     for (name, svg) in &md.charts {
         assert!(md.text.contains(&format!("]({name})")));
         assert!(svg.contains("<svg"));
     }
+}
+
+#[test]
+fn sui_cloud_and_country_coalitions() {
+    let r = report("sui");
+    assert_eq!(coalition(r, "stake", "halt_finality").0, Some(16));
+    assert_eq!(coalition(r, "stake", "finalize_invalid").0, Some(42));
+    assert_eq!(
+        coalition(r, "cloud", "halt_finality"),
+        (
+            Some(3),
+            names(&["Latitude.sh", "OVH SAS", "The Constant Company, LLC"])
+        )
+    );
+    assert_eq!(
+        coalition(r, "countries", "halt_finality"),
+        (Some(3), names(&["US", "GB", "DE"]))
+    );
 }

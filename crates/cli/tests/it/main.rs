@@ -7,4 +7,5 @@ mod cli_docs;
 mod import;
 mod report;
 mod util;
+mod watch;
 mod whatif;
