@@ -1,0 +1,683 @@
+//! `powermap watch`: the long-running service. Polls its sources into the store, recomputes
+//! the analyses, evaluates the policy, turns violations into alerts (webhook) and serves the
+//! API, `/metrics` and the dashboard (`crates/serve`). Config: `docs/watch.md`,
+//! `examples/watch.toml`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+use powermap_model::{Analysis, Provenance, Rule};
+use powermap_policy::Policy;
+use powermap_security::SecurityModels;
+use powermap_serve::alerts::{Alert, AlertEvent, AlertStatus, AlertStore};
+use powermap_serve::{
+    AlertConfig, AlertEngine, MemoryAlertStore, RateLimit, ServeConfig, Service, Snapshot,
+    SourceHealth, Webhook, WebhookConfig,
+};
+use powermap_store::Store;
+use powermap_windows::{Alignment, WindowSpec};
+use serde::Deserialize;
+
+/// Arguments of `powermap watch`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  powermap watch --demo                        # built-in Bitcoin data, example policy, 127.0.0.1:9464
+  powermap watch --config examples/watch.toml  # sources, store, policy, alerts from a file
+  curl -s 127.0.0.1:9464/metrics               # Prometheus; the dashboard is at http://127.0.0.1:9464/
+
+Stops cleanly on SIGINT (Ctrl-C) or SIGTERM. The config file is documented in docs/watch.md.")]
+pub struct Args {
+    /// The service config (TOML; see docs/watch.md and examples/watch.toml).
+    #[arg(long, short, value_name = "FILE", required_unless_present = "demo")]
+    config: Option<PathBuf>,
+
+    /// Without a config: serve the built-in dataset with examples/bitcoin.toml (when found),
+    /// in-memory alerts and no webhook.
+    #[arg(long)]
+    demo: bool,
+
+    /// Listen address, overriding `[server] listen` (default 127.0.0.1:9464). Binding
+    /// anything but loopback exposes the read API to the network.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+
+    /// Log level: error, warn, info, debug, trace (logs are JSON lines on stderr).
+    #[arg(long, default_value = "info")]
+    log_level: tracing::Level,
+}
+
+/// `watch.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Policy file evaluated after every cycle (relative to the config file).
+    #[serde(default)]
+    policy: Option<PathBuf>,
+    /// Security models laid over the built-in ones.
+    #[serde(default)]
+    security_models: Option<PathBuf>,
+    /// Windows: `30d`, `30d/7d`, `month`, `1000blocks`, … (default `30d`, aligned to the end).
+    #[serde(default)]
+    window: Option<String>,
+    /// Cycle: how often sources are polled and analyses recomputed (default `60s`).
+    #[serde(default)]
+    interval: Option<String>,
+    #[serde(default)]
+    server: ServerConfig,
+    #[serde(default)]
+    store: Option<StoreConfig>,
+    #[serde(default)]
+    alerts: AlertsConfig,
+    /// `[[source]]` tables: `kind = "builtin"` here, the others go to the followers.
+    #[serde(default)]
+    source: Vec<toml::Table>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerConfig {
+    listen: Option<SocketAddr>,
+    /// File holding the admin bearer token (else `POWERMAP_TOKEN`; neither: admin disabled).
+    token_file: Option<PathBuf>,
+    body_limit: Option<usize>,
+    /// Requests per second per client IP (0 disables rate limiting).
+    rate_limit: Option<f64>,
+    rate_burst: Option<f64>,
+    /// Base URL put into webhook payloads (default `http://<listen>`).
+    external_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreConfig {
+    url: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsConfig {
+    webhook: Option<String>,
+    repeat_interval: Option<String>,
+    timeout: Option<String>,
+    max_attempts: Option<u32>,
+    initial_backoff: Option<String>,
+    max_backoff: Option<String>,
+    send_resolved: Option<bool>,
+}
+
+/// `10s`, `5m`, `4h`, `1d`, or plain seconds.
+fn duration(field: &str, s: &str) -> Result<Duration> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "s"), |i| (&s[..i], s[i..].trim()));
+    let n: f64 = num
+        .parse()
+        .with_context(|| format!("{field}: `{s}` is not a duration like 30s, 5m, 4h, 1d"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        _ => bail!("{field}: unknown unit in `{s}` (use ms, s, m, h or d)"),
+    };
+    anyhow::ensure!(
+        secs.is_finite() && secs >= 0.0,
+        "{field}: `{s}` is negative"
+    );
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A `kind = "builtin"` source: a built-in dataset, analysed once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuiltinSource {
+    #[allow(dead_code)]
+    kind: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default = "default_dataset")]
+    dataset: String,
+}
+
+fn default_dataset() -> String {
+    "bitcoin-pools".into()
+}
+
+/// Everything the cycle needs, resolved from the config.
+struct Plan {
+    window: WindowSpec,
+    interval: Duration,
+    policy: Option<Policy>,
+    models: SecurityModels,
+    builtin: Vec<BuiltinSource>,
+    followed: Vec<toml::Table>,
+    store: Option<Arc<Mutex<Store>>>,
+}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut cfg: Config =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        // Paths are relative to the config file.
+        let base = path.parent().unwrap_or(Path::new("."));
+        let rel = |p: &mut Option<PathBuf>| {
+            if let Some(p) = p {
+                if p.is_relative() && !p.exists() {
+                    *p = base.join(&*p);
+                }
+            }
+        };
+        rel(&mut cfg.policy);
+        rel(&mut cfg.security_models);
+        rel(&mut cfg.server.token_file);
+        Ok(cfg)
+    }
+
+    fn demo() -> Config {
+        let policy = ["examples/bitcoin.toml", "../../examples/bitcoin.toml"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists());
+        let mut source = toml::Table::new();
+        source.insert("kind".into(), "builtin".into());
+        Config {
+            policy,
+            source: vec![source],
+            ..Config::default()
+        }
+    }
+
+    fn plan(&self) -> Result<Plan> {
+        let mut window: WindowSpec = match &self.window {
+            Some(w) => w
+                .parse()
+                .map_err(|e| anyhow::anyhow!("window `{w}`: {e}"))?,
+            None => WindowSpec::days(30, 30),
+        };
+        if let WindowSpec::Days { align, .. } = &mut window {
+            *align = Alignment::End;
+        }
+        let interval = match &self.interval {
+            Some(s) => duration("interval", s)?,
+            None => Duration::from_secs(60),
+        };
+        let policy = self.policy.as_deref().map(Policy::load).transpose()?;
+        let mut models = SecurityModels::builtin();
+        if let Some(p) = &self.security_models {
+            models.overlay(SecurityModels::load(p)?);
+        }
+        let (mut builtin, mut followed) = (Vec::new(), Vec::new());
+        for s in &self.source {
+            match s.get("kind").and_then(|k| k.as_str()) {
+                Some("builtin") => builtin.push(
+                    s.clone()
+                        .try_into::<BuiltinSource>()
+                        .context("[[source]] kind = \"builtin\"")?,
+                ),
+                Some(_) => followed.push(s.clone()),
+                None => bail!("[[source]] without `kind`"),
+            }
+        }
+        let store = match &self.store {
+            Some(s) => Some(Arc::new(Mutex::new(
+                Store::open(&s.url).with_context(|| format!("opening the store `{}`", s.url))?,
+            ))),
+            None => None,
+        };
+        if !followed.is_empty() {
+            bail!(
+                "[[source]] kinds other than `builtin` need the chain followers (crates/follow), which this build does not include yet: {}",
+                followed
+                    .iter()
+                    .filter_map(|s| s.get("kind").and_then(|k| k.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        anyhow::ensure!(
+            !builtin.is_empty() || store.is_some(),
+            "nothing to watch: add a [[source]] (or a [store] with data)"
+        );
+        Ok(Plan {
+            window,
+            interval,
+            policy,
+            models,
+            builtin,
+            followed,
+            store,
+        })
+    }
+
+    fn token(&self) -> Result<Option<String>> {
+        if let Some(p) = &self.server.token_file {
+            let t = std::fs::read_to_string(p)
+                .with_context(|| format!("[server] token_file {}", p.display()))?;
+            let t = t.trim().to_string();
+            anyhow::ensure!(
+                t.len() >= 16,
+                "[server] token_file {}: the token must have at least 16 characters",
+                p.display()
+            );
+            return Ok(Some(t));
+        }
+        Ok(std::env::var("POWERMAP_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()))
+    }
+
+    fn webhook(&self) -> Result<Option<Webhook>> {
+        let a = &self.alerts;
+        let Some(url) = &a.webhook else {
+            return Ok(None);
+        };
+        let mut c = WebhookConfig::new(url.clone());
+        if let Some(t) = &a.timeout {
+            c.timeout = duration("[alerts] timeout", t)?;
+        }
+        if let Some(n) = a.max_attempts {
+            c.max_attempts = n;
+        }
+        if let Some(t) = &a.initial_backoff {
+            c.initial_backoff = duration("[alerts] initial_backoff", t)?;
+        }
+        if let Some(t) = &a.max_backoff {
+            c.max_backoff = duration("[alerts] max_backoff", t)?;
+        }
+        Ok(Some(Webhook::new(c)?))
+    }
+
+    fn alert_config(&self) -> Result<AlertConfig> {
+        let mut c = AlertConfig::default();
+        if let Some(t) = &self.alerts.repeat_interval {
+            c.repeat_interval = duration("[alerts] repeat_interval", t)?;
+        }
+        if let Some(b) = self.alerts.send_resolved {
+            c.send_resolved = b;
+        }
+        Ok(c)
+    }
+}
+
+/// Alerts kept in the durable store: current state in its alerts table, history in its
+/// alert events (state changes are recorded by the store itself).
+struct StoreAlerts(Arc<Mutex<Store>>);
+
+impl StoreAlerts {
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl AlertStore for StoreAlerts {
+    fn upsert(&self, a: &Alert) -> Result<()> {
+        let stored = powermap_store::Alert {
+            fingerprint: a.fingerprint.clone(),
+            labels: a.labels.clone(),
+            annotations: a.annotations.clone(),
+            state: match a.status {
+                AlertStatus::Firing => powermap_store::AlertState::Firing,
+                AlertStatus::Resolved => powermap_store::AlertState::Resolved,
+            },
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            last_sent: a.last_notified,
+            updated_at: Utc::now(),
+        };
+        self.store().upsert_alert(&stored)?;
+        Ok(())
+    }
+
+    fn record(&self, e: &AlertEvent) -> Result<()> {
+        // `fired` and `resolved` are the store's own state-change events.
+        if e.event != "fired" && e.event != "resolved" {
+            self.store()
+                .record_alert_event(&e.fingerprint, &e.event, &e.detail)?;
+        }
+        Ok(())
+    }
+
+    fn firing(&self) -> Result<Vec<Alert>> {
+        Ok(self
+            .store()
+            .alerts(true)?
+            .into_iter()
+            .filter(|a| a.state == powermap_store::AlertState::Firing)
+            .map(|a| Alert {
+                fingerprint: a.fingerprint,
+                status: AlertStatus::Firing,
+                labels: a.labels,
+                annotations: a.annotations,
+                starts_at: a.starts_at,
+                ends_at: a.ends_at,
+                last_notified: a.last_sent,
+                notifications: u32::from(a.last_sent.is_some()),
+            })
+            .collect())
+    }
+
+    fn history(&self, limit: usize) -> Result<Vec<AlertEvent>> {
+        let mut store = self.store();
+        let mut out = Vec::new();
+        for a in store.alerts(false)? {
+            for e in store.alert_history(&a.fingerprint)? {
+                let event = match e.kind.as_str() {
+                    "firing" => "fired".to_string(),
+                    other => other.to_string(),
+                };
+                out.push(AlertEvent {
+                    at: e.at,
+                    fingerprint: e.fingerprint,
+                    event,
+                    labels: a.labels.clone(),
+                    detail: e.detail,
+                });
+            }
+        }
+        out.sort_by_key(|e| std::cmp::Reverse(e.at));
+        out.truncate(limit);
+        Ok(out)
+    }
+}
+
+/// Analyses of every (network, layer) in the store: observations streamed into the
+/// analyzer, attributed as the followers stored them (their entity, else the raw subject).
+fn analyze_store(store: &mut Store, window: &WindowSpec) -> Result<Vec<Analysis>> {
+    let mut analyzer = powermap_pipeline::Analyzer::new(powermap_pipeline::AnalyzeOptions {
+        window: window.clone(),
+        clustering: true,
+        ..Default::default()
+    });
+    let networks = store.networks()?;
+    if networks.is_empty() {
+        return Ok(Vec::new());
+    }
+    for n in &networks {
+        for l in &n.layers {
+            store.observations(&n.network, l.layer, None, None, &mut |o| {
+                let (entity, rule) = match &o.entity {
+                    Some(e) => (e.as_str(), Rule::Preattributed),
+                    None => (o.subject.as_str(), Rule::Unattributed),
+                };
+                analyzer.push(
+                    &o.network, o.layer, o.time, o.height, o.weight, entity, rule,
+                );
+                Ok(())
+            })?;
+        }
+    }
+    Ok(analyzer.finish(Provenance {
+        dataset: "watch store".into(),
+        window_spec: window.describe(),
+        registry: "as attributed by the followers".into(),
+        unattributed: "separate".into(),
+    })?)
+}
+
+/// Health rows from the store's per-source stats.
+fn store_health(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<SourceHealth>> {
+    Ok(store
+        .stats()?
+        .sources
+        .into_iter()
+        .map(|s| SourceHealth {
+            kind: "store".into(),
+            network: s
+                .last_block
+                .as_ref()
+                .map(|b| b.0.clone())
+                .unwrap_or_default(),
+            last_block: s.last_block.as_ref().map(|b| b.1),
+            last_block_time: s.last_block.as_ref().map(|b| b.2),
+            lag_seconds: s
+                .last_block
+                .as_ref()
+                .map(|b| (now - b.2).num_milliseconds() as f64 / 1000.0),
+            errors_total: 0,
+            last_error: None,
+            last_poll: s.last_ingest,
+            name: s.source,
+        })
+        .collect())
+}
+
+/// The state between cycles: built-in analyses are computed once.
+struct Watcher {
+    plan: Plan,
+    builtin: Option<(Vec<Analysis>, Vec<SourceHealth>)>,
+}
+
+impl Watcher {
+    /// One cycle: (poll), analyse, build the snapshot. Blocking work.
+    fn cycle(&mut self) -> Result<Snapshot> {
+        let now = Utc::now();
+        let mut analyses = Vec::new();
+        let mut sources = Vec::new();
+        if self.builtin.is_none() && !self.plan.builtin.is_empty() {
+            let mut all = Vec::new();
+            let mut health = Vec::new();
+            for b in &self.plan.builtin {
+                let a =
+                    powermap_serve::state::analyze_builtin(&b.dataset, self.plan.window.clone())
+                        .with_context(|| format!("built-in dataset `{}`", b.dataset))?;
+                for an in &a {
+                    let last = an.windows.last().map(|w| w.window.end);
+                    health.push(SourceHealth {
+                        name: b
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("builtin-{}", b.dataset)),
+                        kind: "builtin".into(),
+                        network: an.network.clone(),
+                        last_block: an
+                            .windows
+                            .last()
+                            .and_then(|w| w.window.heights.map(|h| h.1)),
+                        last_block_time: last
+                            .and_then(|d| d.and_hms_opt(23, 59, 59))
+                            .map(|t| t.and_utc()),
+                        lag_seconds: None,
+                        errors_total: 0,
+                        last_error: None,
+                        last_poll: Some(now),
+                    });
+                }
+                all.extend(a);
+            }
+            self.builtin = Some((all, health));
+        }
+        if let Some((a, h)) = &self.builtin {
+            analyses.extend(a.iter().cloned());
+            sources.extend(h.iter().cloned());
+        }
+        if let Some(store) = &self.plan.store {
+            let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = &self.plan.followed;
+            analyses.extend(analyze_store(&mut store, &self.plan.window)?);
+            sources.extend(store_health(&mut store, now)?);
+        }
+        Ok(Snapshot::build(
+            analyses,
+            self.plan.policy.as_ref(),
+            &self.plan.models,
+            now.date_naive(),
+            sources,
+        ))
+    }
+}
+
+fn init_logging(level: tracing::Level) {
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(level)
+        .with_current_span(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs `powermap watch`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    init_logging(args.log_level);
+    let cfg = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => Config::demo(),
+    };
+    let plan = cfg.plan()?;
+    let listen = args
+        .listen
+        .or(cfg.server.listen)
+        .unwrap_or_else(|| powermap_serve::DEFAULT_LISTEN.parse().expect("valid"));
+    let serve_cfg = ServeConfig {
+        admin_token: cfg.token()?,
+        body_limit: cfg.server.body_limit.unwrap_or(64 * 1024),
+        rate_limit: match cfg.server.rate_limit {
+            Some(r) if r <= 0.0 => None,
+            r => Some(RateLimit {
+                per_second: r.unwrap_or(50.0),
+                burst: cfg.server.rate_burst.unwrap_or(200.0),
+            }),
+        },
+    };
+    let alert_store: Arc<dyn AlertStore> = match &plan.store {
+        Some(s) => Arc::new(StoreAlerts(s.clone())),
+        None => Arc::new(MemoryAlertStore::default()),
+    };
+    let engine = AlertEngine::new(cfg.alert_config()?, alert_store)?;
+    let webhook = cfg.webhook()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()?;
+    runtime.block_on(async move {
+        let listener = powermap_serve::bind(listen)
+            .await
+            .with_context(|| format!("binding {listen}"))?;
+        let addr = listener.local_addr()?;
+        if !addr.ip().is_loopback() {
+            tracing::warn!(%addr, "listening beyond loopback: the read API is reachable from the network");
+        }
+        let external = cfg
+            .server
+            .external_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let service = Service::new(engine, webhook, &external);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut server_stop = stop_rx.clone();
+        let server = tokio::spawn(powermap_serve::serve(
+            listener,
+            service.clone(),
+            serve_cfg,
+            async move {
+                let _ = server_stop.wait_for(|s| *s).await;
+            },
+        ));
+        println!("powermap watch: listening on http://{addr}");
+        tracing::info!(%addr, admin = service_has_admin(&cfg), "listening");
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            let _ = stop_tx.send(true);
+        });
+        let interval = plan.interval;
+        let watcher = Arc::new(Mutex::new(Watcher {
+            plan,
+            builtin: None,
+        }));
+        let mut stop = stop_rx;
+        loop {
+            let w = watcher.clone();
+            let started = std::time::Instant::now();
+            let snap = tokio::task::spawn_blocking(move || {
+                w.lock().unwrap_or_else(|e| e.into_inner()).cycle()
+            })
+            .await?;
+            match snap {
+                Ok(snap) => {
+                    let n = snap.analyses.len();
+                    let outcome = service.update(snap).await;
+                    tracing::info!(
+                        analyses = n,
+                        firing = outcome.firing,
+                        notified = outcome.notified,
+                        delivery_error = outcome.delivery_error.as_deref().unwrap_or(""),
+                        millis = started.elapsed().as_millis() as u64,
+                        "cycle"
+                    );
+                }
+                Err(e) => tracing::error!(error = %format!("{e:#}"), "cycle failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = service.reload_requested() => tracing::info!("reload requested"),
+                _ = stop.wait_for(|s| *s) => break,
+            }
+        }
+        server.await??;
+        tracing::info!("stopped");
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn service_has_admin(cfg: &Config) -> bool {
+    cfg.server.token_file.is_some() || std::env::var_os("POWERMAP_TOKEN").is_some()
+}
+
+/// SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("x", "30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(duration("x", "5m").unwrap(), Duration::from_secs(300));
+        assert_eq!(duration("x", "4h").unwrap(), Duration::from_secs(14400));
+        assert_eq!(duration("x", "1d").unwrap(), Duration::from_secs(86400));
+        assert_eq!(duration("x", "250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(duration("x", "12").unwrap(), Duration::from_secs(12));
+        assert!(duration("x", "5 parsecs").is_err());
+    }
+
+    #[test]
+    fn example_config_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/watch.toml");
+        let cfg = Config::load(&path).unwrap();
+        assert_eq!(cfg.server.listen, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(cfg.policy.is_some());
+        assert!(!cfg.source.is_empty());
+    }
+}
