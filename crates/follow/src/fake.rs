@@ -70,6 +70,7 @@ impl Drop for TestServer {
 
 fn serve_conn(conn: TcpStream, handler: Handler, stop: Arc<AtomicBool>) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = conn.set_nodelay(true);
     let Ok(mut writer) = conn.try_clone() else {
         return;
     };
@@ -118,12 +119,12 @@ fn serve_conn(conn: TcpStream, handler: Handler, stop: Arc<AtomicBool>) {
             500 => "Internal Server Error",
             _ => "Status",
         };
-        let head = format!(
+        let mut out = format!(
             "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             text.len()
         );
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(text.as_bytes()).is_err()
-        {
+        out.push_str(&text);
+        if writer.write_all(out.as_bytes()).is_err() {
             break;
         }
         if close {

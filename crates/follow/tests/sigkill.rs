@@ -1,0 +1,150 @@
+//! Durability: an ingest process (the `follow-ingest` binary) following the fake Bitcoin Core
+//! node is SIGKILLed at random moments, at least 20 times, restarted each time; the chain
+//! also reorganises half-way. At the end the store must hold every block of the node's chain
+//! exactly once, each with exactly one observation, and the cursor must be the next height.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use powermap_follow::fake::{synthetic_blocks, FakeBitcoinNode};
+use powermap_model::Layer;
+use powermap_store::Store;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo)
+    }
+}
+
+fn spawn(store: &str, config: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_follow-ingest"))
+        .args(["--store", store, "--config"])
+        .arg(config)
+        .arg("--until-caught-up")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting follow-ingest")
+}
+
+#[test]
+fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("sigkill test seed {seed}");
+    let mut rng = Rng(seed);
+    const T0: i64 = 1_700_000_000;
+    let mut len = 4000u64;
+    let node = FakeBitcoinNode::start(synthetic_blocks(0, 0, len, T0)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store_url = format!("sqlite:{}", dir.path().join("watch.db").display());
+    let config = dir.path().join("watch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[source]]\nkind = \"bitcoin_rpc\"\nurl = \"{}\"\nnetwork = \"bitcoin\"\nstart_height = 0\nbatch_blocks = 25\npoll_interval = \"0s\"\n",
+            node.url()
+        ),
+    )
+    .unwrap();
+
+    let started = Instant::now();
+    let mut kills = 0;
+    let mut reorged = false;
+    for round in 0..80 {
+        if kills >= 24 || started.elapsed() > Duration::from_secs(240) {
+            break;
+        }
+        let mut child = spawn(&store_url, &config);
+        std::thread::sleep(Duration::from_millis(rng.range(15, 250)));
+        match child.try_wait().unwrap() {
+            Some(_) => {
+                // It caught up before we killed it: grow the chain so there is more to do.
+                node.extend(synthetic_blocks(0, len, 1500, T0));
+                len += 1500;
+            }
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                kills += 1;
+            }
+        }
+        if round >= 10 && !reorged {
+            // Reorganise 15 blocks below what the store already holds (so the rollback path
+            // runs under the kills too), with a branch 20 blocks longer.
+            let tip = Store::open(&store_url)
+                .unwrap()
+                .tip("bitcoin")
+                .unwrap()
+                .map_or(0, |b| b.height);
+            if tip > 30 {
+                let at = tip - 15;
+                node.reorg(at, synthetic_blocks(1, at, len - at + 20, T0));
+                len += 20;
+                reorged = true;
+            }
+        }
+    }
+    assert!(kills >= 20, "only {kills} kills landed mid-ingest");
+    assert!(reorged, "the reorg never happened");
+
+    // Final run, not killed; bounded.
+    let mut child = spawn(&store_url, &config);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("final ingest did not finish in time");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+
+    let mut store = Store::open(&store_url).unwrap();
+    let remote: Vec<String> = node.blocks().into_iter().map(|b| b.hash).collect();
+    let stored: Vec<(u64, String)> = store
+        .blocks("bitcoin", 0, u64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.height, b.hash))
+        .collect();
+    assert_eq!(stored.len(), remote.len(), "every block, once");
+    for (i, (h, hash)) in stored.iter().enumerate() {
+        assert_eq!(*h, i as u64);
+        assert_eq!(hash, &remote[i], "height {h}");
+    }
+    let mut heights = Vec::new();
+    store
+        .observations("bitcoin", Layer::Consensus, None, None, &mut |o| {
+            heights.push(o.height.unwrap());
+            Ok(())
+        })
+        .unwrap();
+    heights.sort_unstable();
+    assert_eq!(heights, (0..remote.len() as u64).collect::<Vec<_>>());
+    assert_eq!(
+        store
+            .cursor("bitcoin_rpc-bitcoin")
+            .unwrap()
+            .unwrap()
+            .position,
+        remote.len().to_string()
+    );
+    eprintln!(
+        "{kills} SIGKILLs, {} blocks, reorg handled: {reorged}",
+        remote.len()
+    );
+}
