@@ -157,7 +157,9 @@ struct Plan {
     policy: Option<Policy>,
     models: SecurityModels,
     builtin: Vec<BuiltinSource>,
-    followed: Vec<toml::Table>,
+    follower: Option<powermap_follow::Follower>,
+    /// Network of each followed source, by name.
+    follower_networks: Vec<(String, String)>,
     store: Option<Arc<Mutex<Store>>>,
 }
 
@@ -234,16 +236,27 @@ impl Config {
             ))),
             None => None,
         };
-        if !followed.is_empty() {
-            bail!(
-                "[[source]] kinds other than `builtin` need the chain followers (crates/follow), which this build does not include yet: {}",
-                followed
-                    .iter()
-                    .filter_map(|s| s.get("kind").and_then(|k| k.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+        let mut follower_networks: Vec<(String, String)> = Vec::new();
+        let follower = if followed.is_empty() {
+            None
+        } else {
+            anyhow::ensure!(
+                store.is_some(),
+                "[[source]] kinds other than `builtin` follow chains into the store: add [store] url = \"sqlite:powermap.db\""
             );
-        }
+            let sources = followed
+                .iter()
+                .map(|t| {
+                    t.clone()
+                        .try_into::<powermap_follow::SourceConfig>()
+                        .map_err(|e| anyhow::anyhow!("[[source]]: {e}"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let networks = sources.iter().map(|c| (c.name(), c.network())).collect();
+            follower_networks = networks;
+            let cfg = powermap_follow::FollowerConfig { sources };
+            Some(powermap_follow::Follower::new(&cfg)?)
+        };
         anyhow::ensure!(
             !builtin.is_empty() || store.is_some(),
             "nothing to watch: add a [[source]] (or a [store] with data)"
@@ -254,7 +267,8 @@ impl Config {
             policy,
             models,
             builtin,
-            followed,
+            follower,
+            follower_networks,
             store,
         })
     }
@@ -456,6 +470,12 @@ fn store_health(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<SourceHealt
 struct Watcher {
     plan: Plan,
     builtin: Option<(Vec<Analysis>, Vec<SourceHealth>)>,
+    /// Failed polls per source since start.
+    error_counts: std::collections::BTreeMap<String, u64>,
+    /// The error of each source's latest poll, when it failed.
+    last_errors: std::collections::BTreeMap<String, String>,
+    /// When a followed source is next due (one still catching up is due at once).
+    next_due: Option<std::time::Instant>,
 }
 
 impl Watcher {
@@ -503,9 +523,68 @@ impl Watcher {
         }
         if let Some(store) = &self.plan.store {
             let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = &self.plan.followed;
+            if let Some(f) = &mut self.plan.follower {
+                let report = f.poll_due(&mut store, std::time::Instant::now())?;
+                for r in &report.sources {
+                    tracing::info!(
+                        source = %r.source,
+                        tip = r.tip,
+                        cursor = r.cursor,
+                        blocks = r.applied.blocks_inserted,
+                        reorg_from = r.reorg_from,
+                        error = r.error.as_deref().unwrap_or(""),
+                        millis = r.duration.as_millis() as u64,
+                        "poll"
+                    );
+                    match &r.error {
+                        Some(e) => {
+                            self.last_errors.insert(r.source.clone(), e.clone());
+                        }
+                        None => {
+                            self.last_errors.remove(&r.source);
+                        }
+                    }
+                }
+                for (name, n) in f.error_counts() {
+                    self.error_counts.insert(name, n);
+                }
+                self.next_due = f.next_due();
+            }
             analyses.extend(analyze_store(&mut store, &self.plan.window)?);
-            sources.extend(store_health(&mut store, now)?);
+            let mut health = store_health(&mut store, now)?;
+            if let Some(f) = &self.plan.follower {
+                // Every configured source has a row, polled or not yet.
+                for name in f.names() {
+                    if !health.iter().any(|h| h.name == name) {
+                        health.push(SourceHealth {
+                            name,
+                            kind: "follower".into(),
+                            network: String::new(),
+                            last_block: None,
+                            last_block_time: None,
+                            lag_seconds: None,
+                            errors_total: 0,
+                            last_error: None,
+                            last_poll: None,
+                        });
+                    }
+                }
+            }
+            for h in &mut health {
+                if h.network.is_empty() {
+                    if let Some((_, n)) = self
+                        .plan
+                        .follower_networks
+                        .iter()
+                        .find(|(name, _)| *name == h.name)
+                    {
+                        h.network = n.clone();
+                    }
+                }
+                h.errors_total = self.error_counts.get(&h.name).copied().unwrap_or(0);
+                h.last_error = self.last_errors.get(&h.name).cloned();
+            }
+            sources.extend(health);
         }
         Ok(Snapshot::build(
             analyses,
@@ -594,6 +673,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let watcher = Arc::new(Mutex::new(Watcher {
             plan,
             builtin: None,
+            error_counts: Default::default(),
+            last_errors: Default::default(),
+            next_due: None,
         }));
         let mut stop = stop_rx;
         loop {
@@ -618,8 +700,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
                 Err(e) => tracing::error!(error = %format!("{e:#}"), "cycle failed"),
             }
+            // Sleep the cycle interval, or less when a followed source is due sooner (a source
+            // still catching up is polled again at once, batch after batch).
+            let next = watcher.lock().unwrap_or_else(|e| e.into_inner()).next_due;
+            let wait = next.map_or(interval, |t| {
+                t.saturating_duration_since(std::time::Instant::now())
+                    .clamp(Duration::from_millis(50), interval)
+            });
             tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = service.reload_requested() => tracing::info!("reload requested"),
                 _ = stop.wait_for(|s| *s) => break,
             }
