@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL server for the store tests on 127.0.0.1 and prints its URL.
-# Usage: URL=$(crates/store/start-test-postgres.sh [PORT]); stop with `pg_ctl -D DIR stop`
-# (DIR is printed on stderr). Uses Debian's `postgresql` package (initdb/pg_ctl of the newest
+# Usage: URL=$(crates/store/start-test-postgres.sh [PORT] [DIR]); stop it with
+# `pg_ctl -D DIR/data stop` (DIR is printed on stderr; a fresh temporary one by default). Uses Debian's `postgresql` package (initdb/pg_ctl of the newest
 # installed major version). As root, the cluster belongs to the `postgres` user (PostgreSQL
 # refuses to run as root).
 set -euo pipefail
 PORT="${1:-55432}"
+# Take the first free port from PORT on.
+for _ in $(seq 1 50); do
+    if (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then PORT=$((PORT + 1)); else break; fi
+done
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 if [ -z "$BIN" ]; then
     echo "no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)" >&2
     exit 1
 fi
-DIR="$(mktemp -d /tmp/powermap-pg.XXXXXX)"
+DIR="${2:-$(mktemp -d /tmp/powermap-pg.XXXXXX)}"
+mkdir -p "$DIR"
 chmod 755 "$DIR"
 RUN=()
 if [ "$(id -u)" -eq 0 ]; then
