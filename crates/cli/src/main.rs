@@ -4,6 +4,7 @@
 
 mod analyze;
 mod bench;
+mod capture;
 mod check;
 mod datasets;
 mod drift;
@@ -46,6 +47,9 @@ enum Command {
     /// Balance-of-Power report of a network (every layer, decisive coalitions, single points of
     /// failure, cross-layer control, uncertainty) as self-contained HTML, Markdown and JSON.
     Report(report::Args),
+    /// How hard is governance to capture? Coalitions, power indices, capture cost, exit windows,
+    /// mechanism comparison.
+    Capture(capture::Args),
     /// List the built-in datasets.
     Datasets(datasets::Args),
     /// Run the watch service: sources → store → analyses → alerts, API, /metrics, dashboard.
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Datasets(args) => datasets::run(args),
         Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
+        Command::Capture(args) => capture::run(args),
         Command::Watch(args) => watch::run(args),
         Command::Bench(args) => bench::run(args),
     };

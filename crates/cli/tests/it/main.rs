@@ -2,6 +2,7 @@
 //! binary for the crate.
 
 mod analyze;
+mod capture;
 mod check;
 mod cli_docs;
 mod import;
