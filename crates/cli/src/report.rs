@@ -17,10 +17,12 @@ use powermap_report::spec;
   powermap report solana --format md --out -    # Markdown to stdout (charts are not written)
   powermap report --spec my-network.toml --facts my-facts.toml --data /path/to/repo
 
-Built-in reports: bitcoin, ethereum, solana, sui (registry/reports/<network>.toml lists their layers;
+Built-in reports: bitcoin, ethereum, solana, sui, uniswap (registry/reports/<network>.toml lists
+their layers;
 registry/facts/<network>.toml their declared facts). Datasets are read from DATA/data/….")]
 pub struct Args {
-    /// Network with a built-in report (bitcoin, ethereum, solana, sui). Not needed with --spec.
+    /// Network with a built-in report (bitcoin, ethereum, solana, sui, uniswap). Not needed with
+    /// --spec.
     #[arg(required_unless_present = "spec")]
     network: Option<String>,
 

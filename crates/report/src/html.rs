@@ -17,7 +17,7 @@ th,td{border:1px solid #d8dde6;padding:5px 8px;text-align:left;vertical-align:to
 .up{color:#1e7d32}.down{color:#b3261e}.steady{color:#555}.declared{background:#fffbea}
 .note{color:#555;font-size:.92em;border-left:3px solid #c9d1dd;padding-left:10px}
 figure{margin:1em 0;background:#fff;border:1px solid #d8dde6;padding:8px}figure svg{max-width:100%;height:auto;display:block}
-figcaption{font-size:.88em;color:#555;margin-top:4px}nav a{margin-right:14px}
+figcaption{font-size:.88em;color:#555;margin-top:4px}caption{text-align:left;font-weight:600;padding:4px 0}nav a{margin-right:14px}
 .spof{color:#b3261e}code{background:#eef1f5;padding:1px 4px;border-radius:3px}
 ";
 
@@ -36,18 +36,29 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         esc(&r.scope),
         esc(text::PROVENANCE_LINE)
     );
-    s.push_str("<nav><a href=\"#scorecard\">Scorecard</a><a href=\"#layers\">Layers</a>");
+    s.push_str("<nav><a href=\"#scorecard\">Scorecard</a>");
+    if !r.layers.is_empty() {
+        s.push_str("<a href=\"#layers\">Layers</a>");
+    }
     if r.crosslayer.is_some() {
         s.push_str("<a href=\"#crosslayer\">Cross-layer</a>");
     }
+    if r.governance.is_some() {
+        s.push_str("<a href=\"#governance\">Governance capture</a>");
+    }
     s.push_str("<a href=\"#sources\">Sources</a></nav>");
     scorecard(&mut s, r);
-    s.push_str("<h2 id=\"layers\">Layers</h2>");
+    if !r.layers.is_empty() {
+        s.push_str("<h2 id=\"layers\">Layers</h2>");
+    }
     for l in &r.layers {
         layer(&mut s, l)?;
     }
     if let Some(c) = &r.crosslayer {
         crosslayer(&mut s, c);
+    }
+    if let Some(g) = &r.governance {
+        governance(&mut s, g);
     }
     sources(&mut s, r);
     s.push_str("</main></body></html>\n");
@@ -242,6 +253,28 @@ fn crosslayer(s: &mut String, c: &crate::CrossLayerReport) {
         );
     }
     s.push_str("</table>");
+}
+
+fn governance(s: &mut String, g: &crate::governance::GovernanceReport) {
+    s.push_str("<h2 id=\"governance\">Governance capture</h2>");
+    for line in g.summary() {
+        let _ = write!(s, "<p>{}</p>", esc(&line));
+    }
+    for t in g.tables() {
+        let _ = write!(s, "<table><caption>{}</caption><tr>", esc(&t.caption));
+        for h in &t.header {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr>");
+        for row in &t.rows {
+            s.push_str("<tr>");
+            for c in row {
+                let _ = write!(s, "<td>{}</td>", esc(c));
+            }
+            s.push_str("</tr>");
+        }
+        s.push_str("</table>");
+    }
 }
 
 fn sources(s: &mut String, r: &Report) {

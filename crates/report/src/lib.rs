@@ -18,6 +18,7 @@ pub mod chart;
 mod collect;
 mod crosslayer;
 mod error;
+pub mod governance;
 pub mod html;
 pub mod layer;
 pub mod markdown;
@@ -51,6 +52,8 @@ pub struct Report {
     pub layers: Vec<LayerReport>,
     /// Cross-layer control, where the data allows the join.
     pub crosslayer: Option<CrossLayerReport>,
+    /// Governance capture (coalitions, power indices, mechanisms, exit), for DAOs.
+    pub governance: Option<governance::GovernanceReport>,
     /// Declared facts (not measured here).
     pub facts: Vec<Fact>,
     /// Datasets used, with origin and licence.
@@ -89,13 +92,21 @@ pub fn build(
         }
         None => None,
     };
+    let governance = match &spec.governance {
+        Some(g) => {
+            progress("governance");
+            Some(governance::build(g, data_root)?)
+        }
+        None => None,
+    };
     Ok(Report {
         network: spec.network.clone(),
         title: spec.title.clone(),
         scope: spec.scope.clone(),
-        scorecard: Scorecard::build(&layers, crosslayer.as_ref(), facts),
+        scorecard: Scorecard::build(&layers, crosslayer.as_ref(), governance.as_ref(), facts),
         layers,
         crosslayer,
+        governance,
         facts: facts.facts.clone(),
         datasets: spec.datasets.clone(),
         models_origin: models_origin.to_string(),

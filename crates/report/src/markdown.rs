@@ -23,13 +23,18 @@ pub fn render(r: &Report, stem: &str) -> Result<Markdown, ReportError> {
     let _ = writeln!(s, "{}\n", r.scope);
     let _ = writeln!(s, "{}\n", text::PROVENANCE_LINE);
     scorecard(&mut s, r);
-    let _ = writeln!(s, "## Layers\n");
+    if !r.layers.is_empty() {
+        let _ = writeln!(s, "## Layers\n");
+    }
     for l in &r.layers {
         let files = layer(&mut s, l, stem)?;
         charts.extend(files);
     }
     if let Some(c) = &r.crosslayer {
         crosslayer(&mut s, c);
+    }
+    if let Some(g) = &r.governance {
+        governance(&mut s, g);
     }
     sources(&mut s, r);
     Ok(Markdown { text: s, charts })
@@ -210,6 +215,23 @@ fn crosslayer(s: &mut String, c: &crate::CrossLayerReport) {
         );
     }
     let _ = writeln!(s);
+}
+
+fn governance(s: &mut String, g: &crate::governance::GovernanceReport) {
+    let _ = writeln!(s, "## Governance capture\n");
+    for line in g.summary() {
+        let _ = writeln!(s, "{}\n", md(&line));
+    }
+    for t in g.tables() {
+        let _ = writeln!(s, "{}:\n", md(&t.caption));
+        let _ = writeln!(s, "| {} |", t.header.join(" | "));
+        let _ = writeln!(s, "|{}", "---|".repeat(t.header.len()));
+        for row in &t.rows {
+            let cells: Vec<String> = row.iter().map(|c| md(c)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+        let _ = writeln!(s);
+    }
 }
 
 fn sources(s: &mut String, r: &Report) {

@@ -83,6 +83,7 @@ impl Scorecard {
     pub fn build(
         layers: &[LayerReport],
         crosslayer: Option<&CrossLayerReport>,
+        governance: Option<&crate::governance::GovernanceReport>,
         facts: &Facts,
     ) -> Scorecard {
         let groups = Lever::ALL
@@ -96,6 +97,11 @@ impl Scorecard {
                 if lever == Lever::Power {
                     if let Some(c) = crosslayer {
                         measured.push(c.score_row());
+                    }
+                }
+                if lever == Lever::DistributedGovernance {
+                    if let Some(g) = governance {
+                        measured.push(g.score_row());
                     }
                 }
                 let declared: Vec<Fact> = facts

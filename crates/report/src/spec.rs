@@ -190,7 +190,7 @@ pub struct ReportSpec {
     /// One paragraph on what the report covers and what it cannot.
     pub scope: String,
     /// The layers, in report order.
-    #[serde(rename = "layer")]
+    #[serde(rename = "layer", default)]
     pub layers: Vec<LayerSpec>,
     /// The datasets the layers draw on.
     #[serde(rename = "dataset")]
@@ -198,6 +198,9 @@ pub struct ReportSpec {
     /// The cross-layer join, where the data allows one.
     #[serde(default)]
     pub crosslayer: Option<CrossLayerSpec>,
+    /// The governance-capture analysis, for DAOs with vote records and a rules file.
+    #[serde(default)]
+    pub governance: Option<crate::governance::GovernanceSpec>,
 }
 
 /// A declared fact (not measured here) with its source.
@@ -246,6 +249,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "sui",
         include_str!("../../../registry/reports/sui.toml"),
         include_str!("../../../registry/facts/sui.toml"),
+    ),
+    (
+        "uniswap",
+        include_str!("../../../registry/reports/uniswap.toml"),
+        include_str!("../../../registry/facts/uniswap.toml"),
     ),
 ];
 
@@ -352,7 +360,7 @@ mod tests {
         for (id, _, _) in BUILTIN {
             let (spec, facts) = builtin(id).unwrap();
             assert_eq!(spec.network, *id);
-            assert!(!spec.layers.is_empty());
+            assert!(!spec.layers.is_empty() || spec.governance.is_some());
             assert!(!facts.facts.is_empty(), "{id} has declared facts");
         }
     }
@@ -367,6 +375,9 @@ mod tests {
     #[test]
     fn unknown_network_lists_known() {
         let err = builtin("dogecoin").unwrap_err().to_string();
-        assert!(err.contains("bitcoin, ethereum, solana, sui"), "{err}");
+        assert!(
+            err.contains("bitcoin, ethereum, solana, sui, uniswap"),
+            "{err}"
+        );
     }
 }

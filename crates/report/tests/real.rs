@@ -230,3 +230,23 @@ fn sui_cloud_and_country_coalitions() {
         (Some(3), names(&["US", "GB", "DE"]))
     );
 }
+
+#[test]
+fn uniswap_governance_capture() {
+    let r = report("uniswap");
+    let g = r.governance.as_ref().unwrap();
+    assert_eq!(g.proposals.len(), 21);
+    assert_eq!(g.latest.voters, 4533);
+    assert_eq!(g.latest.winning.size, Some(12));
+    assert_eq!(g.latest.blocking.size, Some(12));
+    // Alpha v2 #2 passed 47.6 M to 47.0 M: one voter switching would have defeated it.
+    let close = g
+        .proposals
+        .iter()
+        .find(|p| p.label == "Alpha v2 #2")
+        .unwrap();
+    assert_eq!(close.defeat.size, Some(1));
+    let row = &r.scorecard.groups[0].measured[0];
+    assert_eq!(row.layer, "governance");
+    assert_eq!(row.as_of.unwrap().to_string(), "2022-07-09"); // the last proposal opened
+}

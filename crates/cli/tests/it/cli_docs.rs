@@ -13,6 +13,7 @@ const PAGES: &[&[&str]] = &[
     &["entities", "explain"],
     &["import"],
     &["report"],
+    &["capture"],
     &["watch"],
     &["datasets"],
     &["bench"],
