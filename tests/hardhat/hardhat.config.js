@@ -5,6 +5,8 @@ module.exports = {
     hardhat: {
       chainId: 31337,
       mining: { auto: false, interval: 0 },
+      // No per-request console log: it dominates the node's time under load.
+      loggingEnabled: false,
     },
   },
 };

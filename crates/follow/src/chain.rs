@@ -130,6 +130,18 @@ pub fn poll_chain(
             Some(b) => {
                 if let (Some(p), Some(bp)) = (&prev, &b.parent_hash) {
                     if p != bp {
+                        if blocks.is_empty() && rollback.is_none() {
+                            // The node just confirmed `p` at h-1 yet names another parent:
+                            // inconsistent (or reorganising right now). Report it instead of
+                            // polling in a loop; the next poll retries after the interval.
+                            return Err(FollowError::Shape {
+                                what: format!("{} block {h}", s.chain),
+                                message: format!(
+                                    "parent hash {bp} is not the hash {p} of block {}",
+                                    h.saturating_sub(1)
+                                ),
+                            });
+                        }
                         break; // reorg while fetching: the next poll walks back
                     }
                 }
