@@ -267,7 +267,7 @@ fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::E
     .map_err(serde::de::Error::custom)
 }
 
-/// `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds.
+/// `500ms`, `10s`, `2m`, `1h`, `1d`, or a bare number of seconds.
 pub fn parse_duration(t: &str) -> Result<Duration, String> {
     let t = t.trim();
     let (num, unit) = t
@@ -276,13 +276,14 @@ pub fn parse_duration(t: &str) -> Result<Duration, String> {
     let n: f64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("bad duration `{t}` (expected e.g. 500ms, 10s, 2m, 1h)"))?;
+        .map_err(|_| format!("bad duration `{t}` (expected e.g. 500ms, 10s, 2m, 1h, 1d)"))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
-        _ => return Err(format!("bad duration unit in `{t}` (ms, s, m or h)")),
+        "d" => n * 86400.0,
+        _ => return Err(format!("bad duration unit in `{t}` (ms, s, m, h or d)")),
     };
     if !secs.is_finite() || secs < 0.0 {
         return Err(format!("bad duration `{t}`"));
