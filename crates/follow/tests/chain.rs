@@ -113,11 +113,34 @@ fn sync(chain: &mut MemChain, store: &mut Store, batch: u64) -> Vec<powermap_fol
     panic!("did not catch up in 1000 polls");
 }
 
+/// A fresh database on the PostgreSQL test server (`POWERMAP_TEST_POSTGRES`), if configured.
+fn postgres_url(test: &str) -> Option<String> {
+    let base = std::env::var("POWERMAP_TEST_POSTGRES").ok()?;
+    let name = format!("powermap_follow_{test}_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let cut = base.rfind('/').unwrap();
+    Some(format!("{}/{name}", &base[..cut]))
+}
+
 #[test]
 fn follows_and_replaces_orphaned_blocks() {
+    follow_and_reorg("sqlite::memory:");
+    match postgres_url("reorg") {
+        Some(url) => follow_and_reorg(&url),
+        None => eprintln!("PostgreSQL run skipped: POWERMAP_TEST_POSTGRES is not set"),
+    }
+}
+
+fn follow_and_reorg(url: &str) {
     let mut chain = MemChain::default();
     chain.grow(0, 30);
-    let mut store = Store::open("sqlite::memory:").unwrap();
+    let mut store = Store::open(url).unwrap();
     let polls = sync(&mut chain, &mut store, 8);
     assert_eq!(polls.len(), 4, "30 blocks in batches of 8");
     assert_eq!(stored_hashes(&mut store), chain.hashes());

@@ -36,6 +36,32 @@ fn spawn(store: &str, config: &std::path::Path) -> Child {
 
 #[test]
 fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    kill_and_restart(
+        &format!("sqlite:{}", dir.path().join("watch.db").display()),
+        dir.path(),
+    );
+    // The same against PostgreSQL: a killed client's open transaction is rolled back by the
+    // server when the connection drops.
+    match std::env::var("POWERMAP_TEST_POSTGRES") {
+        Ok(base) => {
+            let name = format!("powermap_sigkill_{}", std::process::id());
+            let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .unwrap();
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+            let dir = tempfile::tempdir().unwrap();
+            kill_and_restart(&url, dir.path());
+        }
+        Err(_) => eprintln!("PostgreSQL run skipped: POWERMAP_TEST_POSTGRES is not set"),
+    }
+}
+
+fn kill_and_restart(store_url: &str, dir: &std::path::Path) {
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -46,9 +72,8 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     const T0: i64 = 1_700_000_000;
     let mut len = 4000u64;
     let node = FakeBitcoinNode::start(synthetic_blocks(0, 0, len, T0)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store_url = format!("sqlite:{}", dir.path().join("watch.db").display());
-    let config = dir.path().join("watch.toml");
+    let store_url = store_url.to_string();
+    let config = dir.join("watch.toml");
     std::fs::write(
         &config,
         format!(
@@ -144,7 +169,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         remote.len().to_string()
     );
     eprintln!(
-        "{kills} SIGKILLs, {} blocks, reorg handled: {reorged}",
+        "{store_url}: {kills} SIGKILLs, {} blocks, reorg handled: {reorged}",
         remote.len()
     );
 }
