@@ -290,3 +290,53 @@ pub fn parse_duration(t: &str) -> Result<Duration, String> {
     }
     Ok(Duration::from_secs_f64(secs))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_names_and_errors() {
+        let cfg = FollowerConfig::from_toml(
+            "[[source]]\nkind = \"beacon\"\nurl = \"http://127.0.0.1:5052\"\npoll_interval = 2.5\n\
+             [[source]]\nkind = \"eth_rpc\"\nurl = \"http://127.0.0.1:8545\"\ntimeout = \"1d\"\n",
+        )
+        .unwrap();
+        let b = &cfg.sources[0];
+        assert_eq!(
+            (b.name(), b.network(), b.chain()),
+            (
+                "beacon-ethereum".to_string(),
+                "ethereum".to_string(),
+                "ethereum-beacon".to_string()
+            )
+        );
+        assert_eq!(b.poll_interval(), Duration::from_millis(2500));
+        assert_eq!(b.layer(), Layer::Consensus);
+        assert_eq!(cfg.sources[1].timeout, Some(Duration::from_secs(86400)));
+        assert_eq!(cfg.sources[1].chain(), "ethereum");
+
+        let err = |t: &str| FollowerConfig::from_toml(t).unwrap_err().to_string();
+        assert!(err("[[source]]\nkind = \"bitcoin_rpc\"\n").contains("needs `url`"));
+        assert!(err("[[source]]\nkind = \"dir\"\n").contains("needs `path`"));
+        assert!(err("[[source]]\nkind = \"zcash_rpc\"\nurl = \"x\"\n").contains("zcash_rpc"));
+        assert!(err("[[source]]\nkind = \"dir\"\npath = \"a\"\nwieght = 1\n").contains("wieght"));
+        assert!(err(
+            "[[source]]\nkind = \"dir\"\npath = \"a\"\n[[source]]\nkind = \"dir\"\npath = \"a\"\n"
+        )
+        .contains("two sources are named `dir-a`"));
+        assert!(
+            err("[[source]]\nkind = \"dir\"\npath = \"a\"\npoll_interval = \"5 parsecs\"\n")
+                .contains("duration")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("1w").is_err());
+    }
+}

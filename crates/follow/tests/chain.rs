@@ -193,6 +193,40 @@ fn refuses_reorgs_deeper_than_the_limit() {
     assert_eq!(store.tip("mem").unwrap().unwrap().hash, "f0h19");
 }
 
+/// A node whose block after a height it just confirmed names another parent.
+struct Inconsistent(MemChain);
+
+impl ChainClient for Inconsistent {
+    fn tip_height(&mut self) -> powermap_follow::Result<u64> {
+        self.0.tip_height()
+    }
+    fn hash_at(&mut self, h: u64) -> powermap_follow::Result<Option<String>> {
+        self.0.hash_at(h)
+    }
+    fn block_at(&mut self, h: u64) -> powermap_follow::Result<Option<BlockRecord>> {
+        Ok(self.0.block_at(h)?.map(|mut b| {
+            b.parent_hash = Some("0x00".into());
+            b
+        }))
+    }
+}
+
+#[test]
+fn an_inconsistent_node_is_an_error_not_a_loop() {
+    let mut chain = MemChain::default();
+    chain.grow(0, 5);
+    let mut store = Store::open("sqlite::memory:").unwrap();
+    sync(&mut chain, &mut store, 100);
+    chain.grow(0, 3);
+    let mut bad = Inconsistent(chain.clone());
+    let err = poll_chain(&mut bad, &mut store, &settings(100)).unwrap_err();
+    assert!(err.to_string().contains("parent hash 0x00"), "{err}");
+    assert_eq!(store.tip("mem").unwrap().unwrap().height, 4);
+    // The honest node then proceeds from where the store is.
+    sync(&mut chain, &mut store, 100);
+    assert_eq!(stored_hashes(&mut store), chain.hashes());
+}
+
 fn opts(population: Population) -> AnalyzeOptions {
     AnalyzeOptions {
         window: WindowSpec::Days {
