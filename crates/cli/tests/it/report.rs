@@ -56,7 +56,10 @@ fn unknown_network_and_missing_data_are_clear_errors() {
         stderr.contains("no built-in report for `dogecoin`"),
         "{stderr}"
     );
-    assert!(stderr.contains("bitcoin, ethereum, solana, sui, uniswap"), "{stderr}");
+    assert!(
+        stderr.contains("bitcoin, ethereum, solana, sui, uniswap"),
+        "{stderr}"
+    );
     // Run away from the repository: the data folder is not found, and nothing is written.
     let o = powermap(&["report", "solana", "--out", "r"], dir.path());
     let (_, stderr) = text(&o);
