@@ -3,6 +3,7 @@
 //! API, `/metrics` and the dashboard (`crates/serve`). Config: `docs/watch.md`,
 //! `examples/watch.toml`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,8 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use chrono::{DateTime, Utc};
-use powermap_model::{Analysis, Provenance, Rule};
+use chrono::{DateTime, NaiveDate, Utc};
+use powermap_follow::IncrementalAnalysis;
+use powermap_model::{Analysis, Layer, Provenance, Rule};
+use powermap_pipeline::AnalyzeOptions;
 use powermap_policy::Policy;
 use powermap_security::SecurityModels;
 use powermap_serve::alerts::{Alert, AlertEvent, AlertStatus, AlertStore};
@@ -19,7 +22,7 @@ use powermap_serve::{
     AlertConfig, AlertEngine, MemoryAlertStore, RateLimit, ServeConfig, Service, Snapshot,
     SourceHealth, Webhook, WebhookConfig,
 };
-use powermap_store::Store;
+use powermap_store::{Store, TouchedDay};
 use powermap_windows::{Alignment, WindowSpec};
 use serde::Deserialize;
 
@@ -73,6 +76,8 @@ pub struct Config {
     store: Option<StoreConfig>,
     #[serde(default)]
     alerts: AlertsConfig,
+    #[serde(default)]
+    analysis: AnalysisConfig,
     /// `[[source]]` tables: `kind = "builtin"` here, the others go to the followers.
     #[serde(default)]
     source: Vec<toml::Table>,
@@ -96,6 +101,15 @@ struct ServerConfig {
 #[serde(deny_unknown_fields)]
 struct StoreConfig {
     url: String,
+}
+
+/// `[analysis]`: how the followed data is windowed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnalysisConfig {
+    /// First day (`YYYY-MM-DD`) of the start-aligned windows of followed data (default: the
+    /// first day in the store of each network/layer, fixed when the service first sees it).
+    anchor: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -161,6 +175,8 @@ struct Plan {
     /// Network of each followed source, by name.
     follower_networks: Vec<(String, String)>,
     store: Option<Arc<Mutex<Store>>>,
+    /// `[analysis] anchor`: first day of the start-aligned windows of followed data.
+    anchor: Option<NaiveDate>,
 }
 
 impl Config {
@@ -182,6 +198,29 @@ impl Config {
         rel(&mut cfg.policy);
         rel(&mut cfg.security_models);
         rel(&mut cfg.server.token_file);
+        // The followers' paths too: `mapping`, `path` (`dir`) and `credentials_file`.
+        for s in &mut cfg.source {
+            if s.get("kind").and_then(|k| k.as_str()) == Some("builtin") {
+                continue;
+            }
+            for key in ["mapping", "path", "credentials_file"] {
+                let Some(toml::Value::String(v)) = s.get(key) else {
+                    continue;
+                };
+                let p = Path::new(v.as_str());
+                if !p.is_relative() || p.exists() {
+                    continue;
+                }
+                let rebased = base.join(p).display().to_string();
+                // A `dir` source keeps its default name (`dir-<path as written>`): it is the
+                // cursor key and the `source` of its observations.
+                if key == "path" && !s.contains_key("name") {
+                    let name = format!("dir-{v}");
+                    s.insert("name".into(), name.into());
+                }
+                s.insert(key.into(), rebased.into());
+            }
+        }
         Ok(cfg)
     }
 
@@ -261,6 +300,15 @@ impl Config {
             !builtin.is_empty() || store.is_some(),
             "nothing to watch: add a [[source]] (or a [store] with data)"
         );
+        let anchor = self
+            .analysis
+            .anchor
+            .as_deref()
+            .map(|a| {
+                NaiveDate::parse_from_str(a.trim(), "%Y-%m-%d")
+                    .with_context(|| format!("[analysis] anchor `{a}` is not a YYYY-MM-DD date"))
+            })
+            .transpose()?;
         Ok(Plan {
             window,
             interval,
@@ -270,6 +318,7 @@ impl Config {
             follower,
             follower_networks,
             store,
+            anchor,
         })
     }
 
@@ -466,6 +515,44 @@ fn store_health(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<SourceHealt
         .collect())
 }
 
+/// Options of the incremental analysis of followed data: the configured day windows,
+/// start-aligned from `anchor` and open-ended (`None` for month or block windows, which are
+/// recomputed in full every cycle).
+fn incremental_options(window: &WindowSpec, anchor: NaiveDate) -> Option<AnalyzeOptions> {
+    match window {
+        WindowSpec::Days {
+            estimation, step, ..
+        } => Some(AnalyzeOptions {
+            window: WindowSpec::Days {
+                estimation: *estimation,
+                step: *step,
+                start: Some(anchor),
+                end: None,
+                align: Alignment::Start,
+            },
+            clustering: true,
+            ..Default::default()
+        }),
+        _ => None,
+    }
+}
+
+/// The incremental analysis of one (network, layer) of the store, and what the store held
+/// for it after the last update (a change not reported by our own followers — another
+/// process writing the same store — rebuilds it).
+struct Tracked {
+    analysis: IncrementalAnalysis,
+    anchor: NaiveDate,
+    seen: (u64, DateTime<Utc>, DateTime<Utc>),
+}
+
+/// Windows recomputed and reused by one cycle's store analyses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WindowStats {
+    recomputed: usize,
+    reused: usize,
+}
+
 /// The state between cycles: built-in analyses are computed once.
 struct Watcher {
     plan: Plan,
@@ -476,12 +563,87 @@ struct Watcher {
     last_errors: std::collections::BTreeMap<String, String>,
     /// When a followed source is next due (one still catching up is due at once).
     next_due: Option<std::time::Instant>,
+    /// Incremental analyses of the store's (network, layer) pairs, kept across cycles.
+    tracked: BTreeMap<(String, Layer), Tracked>,
 }
 
 impl Watcher {
+    fn new(plan: Plan) -> Watcher {
+        Watcher {
+            plan,
+            builtin: None,
+            error_counts: Default::default(),
+            last_errors: Default::default(),
+            next_due: None,
+            tracked: BTreeMap::new(),
+        }
+    }
+
+    /// Brings the incremental analysis of every (network, layer) of the store up to date
+    /// with the days this cycle's polls touched. A pair seen for the first time is anchored
+    /// (`[analysis] anchor`, else its first day in the store) and computed whole.
+    fn analyze_incremental(
+        &mut self,
+        store: &mut Store,
+        touched: &BTreeSet<TouchedDay>,
+        stats: &mut WindowStats,
+    ) -> Result<Option<Vec<Analysis>>> {
+        let mut out = Vec::new();
+        let mut present = BTreeSet::new();
+        for n in store.networks()? {
+            for l in &n.layers {
+                let key = (n.network.clone(), l.layer);
+                let seen = (l.observations, l.first, l.last);
+                let ours = touched
+                    .iter()
+                    .any(|t| t.network == n.network && t.layer == l.layer);
+                let (fresh, anchor) = match self.tracked.get(&key) {
+                    Some(t) => (!ours && t.seen != seen, t.anchor),
+                    None => (true, self.plan.anchor.unwrap_or(l.first.date_naive())),
+                };
+                if fresh {
+                    let Some(opts) = incremental_options(&self.plan.window, anchor) else {
+                        return Ok(None);
+                    };
+                    let analysis = IncrementalAnalysis::new(&n.network, l.layer, opts)?;
+                    self.tracked.insert(
+                        key.clone(),
+                        Tracked {
+                            analysis,
+                            anchor,
+                            seen,
+                        },
+                    );
+                }
+                let t = self.tracked.get_mut(&key).expect("inserted above");
+                let recomputed = t.analysis.update(store, touched)?;
+                t.seen = seen;
+                stats.recomputed += recomputed;
+                stats.reused += t.analysis.windows().len() - recomputed;
+                let mut a = t.analysis.analysis();
+                a.provenance = Provenance {
+                    dataset: "watch store".into(),
+                    window_spec: format!(
+                        "{}, start-aligned from {anchor}",
+                        a.provenance.window_spec
+                    ),
+                    registry: "as attributed by the followers".into(),
+                    unattributed: "separate".into(),
+                };
+                if !a.windows.is_empty() {
+                    out.push(a);
+                }
+                present.insert(key);
+            }
+        }
+        self.tracked.retain(|k, _| present.contains(k));
+        Ok(Some(out))
+    }
+
     /// One cycle: (poll), analyse, build the snapshot. Blocking work.
-    fn cycle(&mut self) -> Result<Snapshot> {
+    fn cycle(&mut self) -> Result<(Snapshot, WindowStats)> {
         let now = Utc::now();
+        let mut stats = WindowStats::default();
         let mut analyses = Vec::new();
         let mut sources = Vec::new();
         if self.builtin.is_none() && !self.plan.builtin.is_empty() {
@@ -522,9 +684,12 @@ impl Watcher {
             sources.extend(h.iter().cloned());
         }
         if let Some(store) = &self.plan.store {
+            let store = store.clone();
             let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+            let mut touched = BTreeSet::new();
             if let Some(f) = &mut self.plan.follower {
                 let report = f.poll_due(&mut store, std::time::Instant::now())?;
+                touched = report.touched();
                 for r in &report.sources {
                     tracing::info!(
                         source = %r.source,
@@ -550,7 +715,26 @@ impl Watcher {
                 }
                 self.next_due = f.next_due();
             }
-            analyses.extend(analyze_store(&mut store, &self.plan.window)?);
+            // With followers in this process, the windows of followed data are start-aligned
+            // from a fixed anchor and updated incrementally from the touched days; without
+            // (a store written by others) or with month/block windows, recomputed in full.
+            let incremental = if self.plan.follower.is_some() {
+                self.analyze_incremental(&mut store, &touched, &mut stats)?
+            } else {
+                None
+            };
+            let store_analyses = match incremental {
+                Some(a) => a,
+                None => {
+                    let a = analyze_store(&mut store, &self.plan.window)?;
+                    stats = WindowStats {
+                        recomputed: a.iter().map(|a| a.windows.len()).sum(),
+                        reused: 0,
+                    };
+                    a
+                }
+            };
+            analyses.extend(store_analyses);
             let mut health = store_health(&mut store, now)?;
             if let Some(f) = &self.plan.follower {
                 // Every configured source has a row, polled or not yet.
@@ -586,13 +770,14 @@ impl Watcher {
             }
             sources.extend(health);
         }
-        Ok(Snapshot::build(
+        let snapshot = Snapshot::build(
             analyses,
             self.plan.policy.as_ref(),
             &self.plan.models,
             now.date_naive(),
             sources,
-        ))
+        );
+        Ok((snapshot, stats))
     }
 }
 
@@ -670,13 +855,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let _ = stop_tx.send(true);
         });
         let interval = plan.interval;
-        let watcher = Arc::new(Mutex::new(Watcher {
-            plan,
-            builtin: None,
-            error_counts: Default::default(),
-            last_errors: Default::default(),
-            next_due: None,
-        }));
+        let watcher = Arc::new(Mutex::new(Watcher::new(plan)));
         let mut stop = stop_rx;
         loop {
             let w = watcher.clone();
@@ -686,11 +865,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
             })
             .await?;
             match snap {
-                Ok(snap) => {
+                Ok((snap, windows)) => {
                     let n = snap.analyses.len();
                     let outcome = service.update(snap).await;
                     tracing::info!(
                         analyses = n,
+                        windows_recomputed = windows.recomputed,
+                        windows_reused = windows.reused,
                         firing = outcome.firing,
                         notified = outcome.notified,
                         delivery_error = outcome.delivery_error.as_deref().unwrap_or(""),
@@ -759,6 +940,160 @@ mod tests {
         assert_eq!(duration("x", "250ms").unwrap(), Duration::from_millis(250));
         assert_eq!(duration("x", "12").unwrap(), Duration::from_secs(12));
         assert!(duration("x", "5 parsecs").is_err());
+    }
+
+    /// `[[source]]` paths are taken from the config file's folder (when they do not exist
+    /// relative to the working directory), like the service's own paths.
+    #[test]
+    fn source_paths_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("conf");
+        std::fs::create_dir(&conf).unwrap();
+        let path = conf.join("watch.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[source]]
+kind = "dir"
+path = "drop-rebase-test"
+
+[[source]]
+kind = "bitcoin_rpc"
+url = "http://127.0.0.1:1"
+credentials_file = "cookie-rebase-test"
+mapping = "mapping-rebase-test"
+
+[[source]]
+kind = "dir"
+name = "abs"
+path = "/absolute/drop"
+"#,
+        )
+        .unwrap();
+        let cfg = Config::load(&path).unwrap();
+        let get = |i: usize, k: &str| cfg.source[i][k].as_str().unwrap().to_string();
+        let at = |f: &str| conf.join(f).display().to_string();
+        assert_eq!(get(0, "path"), at("drop-rebase-test"));
+        // The default name stays the path as written (cursor key, `source` label).
+        assert_eq!(get(0, "name"), "dir-drop-rebase-test");
+        assert_eq!(get(1, "credentials_file"), at("cookie-rebase-test"));
+        assert_eq!(get(1, "mapping"), at("mapping-rebase-test"));
+        assert_eq!(get(2, "path"), "/absolute/drop");
+        assert_eq!(get(2, "name"), "abs");
+    }
+
+    fn obs_file(rows: &[(NaiveDate, &str)]) -> String {
+        let mut csv = String::from("network,layer,time,subject,weight\n");
+        for (day, subject) in rows {
+            csv.push_str(&format!("cosmos,consensus,{day}T12:00:00Z,{subject},1\n"));
+        }
+        csv
+    }
+
+    /// Two cycles over a `dir` source: the second drops observations on one recent day; only
+    /// the windows that depend on that day are recomputed (the window holding it and, with the
+    /// default population of one window on each side, its neighbour), and the result equals a
+    /// full recomputation.
+    #[test]
+    fn watch_updates_only_the_touched_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("watch.toml");
+        std::fs::write(
+            &path,
+            format!(
+                r#"
+window = "7d"
+
+[store]
+url = "sqlite:{db}"
+
+[[source]]
+kind = "dir"
+path = "drop"
+poll_interval = "0s"
+"#,
+                db = dir.path().join("w.db").display()
+            ),
+        )
+        .unwrap();
+        let cfg = Config::load(&path).unwrap();
+        let drop = dir.path().join("drop");
+        std::fs::create_dir_all(&drop).unwrap();
+        let day0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let day = |i: u64| day0 + chrono::Days::new(i);
+        // 35 days, 7-day windows: five windows, Jan 1–7, …, Jan 29 – Feb 4.
+        let subjects = ["a", "b", "c", "d"];
+        let rows: Vec<(NaiveDate, &str)> = (0..35)
+            .flat_map(|i| (0..3).map(move |k| (day(i), subjects[(i as usize + k) % 4])))
+            .collect();
+        std::fs::write(drop.join("1.csv"), obs_file(&rows)).unwrap();
+
+        let mut w = Watcher::new(cfg.plan().unwrap());
+        let (snap, first) = w.cycle().unwrap();
+        let windows = snap.analyses[0].windows.len();
+        assert_eq!(windows, 5, "{:?}", snap.analyses[0].windows);
+        assert_eq!(
+            first,
+            WindowStats {
+                recomputed: 5,
+                reused: 0
+            }
+        );
+        assert_eq!(snap.analyses[0].windows[0].window.start, day0);
+        let before = snap.analyses[0].windows.clone();
+
+        // One more day of `a` on Feb 2 (in the last window).
+        std::fs::write(
+            drop.join("2.csv"),
+            obs_file(&[(day(32), "a"), (day(32), "a"), (day(32), "a")]),
+        )
+        .unwrap();
+        let (snap, second) = w.cycle().unwrap();
+        assert_eq!(
+            second,
+            WindowStats {
+                recomputed: 2,
+                reused: 3
+            }
+        );
+        let a = snap
+            .analyses
+            .iter()
+            .find(|a| a.network == "cosmos")
+            .unwrap();
+        let opts = incremental_options(&WindowSpec::days(7, 7), day0).unwrap();
+        let store = w.plan.store.clone().unwrap();
+        let full = powermap_follow::full_analysis(
+            &mut store.lock().unwrap(),
+            "cosmos",
+            Layer::Consensus,
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(a.windows, full);
+        // The new day changed the last window; the first three are the ones kept.
+        assert_ne!(a.windows[4], before[4]);
+        assert_eq!(a.windows[..3], before[..3]);
+        let tracked = &w.tracked[&("cosmos".to_string(), Layer::Consensus)];
+        assert_eq!(tracked.analysis.windows(), &full[..]);
+
+        // A cycle with nothing new recomputes nothing.
+        let (_, third) = w.cycle().unwrap();
+        assert_eq!(
+            third,
+            WindowStats {
+                recomputed: 0,
+                reused: 5
+            }
+        );
+    }
+
+    #[test]
+    fn anchor_is_a_date() {
+        let cfg: Config =
+            toml::from_str("[analysis]\nanchor = \"2024-13-01\"\n[[source]]\nkind = \"builtin\"\n")
+                .unwrap();
+        assert!(format!("{:#}", cfg.plan().err().unwrap()).contains("anchor"));
     }
 
     #[test]

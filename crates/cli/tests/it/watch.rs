@@ -220,6 +220,11 @@ kind = "builtin"
     assert!(status.success(), "{status}; log:\n{}", log());
     let log = log();
     assert!(log.contains(r#""message":"stopped""#), "{log}");
+    // Each cycle logs how many windows it recomputed and reused.
+    assert!(
+        log.contains(r#""windows_recomputed":"#) && log.contains(r#""windows_reused":"#),
+        "{log}"
+    );
     // Structured logs: every line is JSON.
     for l in log.lines() {
         serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|_| panic!("not JSON: {l}"));
