@@ -223,7 +223,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => powermap_security::SecurityModels::builtin(),
     };
     for a in &out.analyses {
-        findings.extend(security_findings(&models, a));
+        findings.extend(models.findings(a));
     }
     if let Some(path) = &args.policy {
         findings.extend(policy_findings(path, &out.analyses)?);
@@ -418,49 +418,6 @@ pub fn default_registries() -> Result<Registries> {
         "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
     );
     Ok(registries)
-}
-
-/// Single points of failure and the decisive coalition of every failure mode of the
-/// network's security model, for the latest window.
-fn security_findings(
-    models: &powermap_security::SecurityModels,
-    a: &powermap_model::Analysis,
-) -> Vec<powermap_model::Finding> {
-    use powermap_model::{Finding, Severity};
-    let scope = format!("{}/{}", a.network, a.layer);
-    let mut out: Vec<Finding> = models
-        .single_points_of_failure(a)
-        .into_iter()
-        .map(|spof| {
-            let modes: Vec<String> = spof
-                .crossed
-                .iter()
-                .map(|c| format!("{} ({:?}, {})", c.failure_mode, c.property, c.threshold))
-                .collect();
-            Finding {
-                severity: if spof.breaks_safety() {
-                    Severity::Critical
-                } else {
-                    Severity::Warning
-                },
-                kind: "single_point_of_failure",
-                scope: scope.clone(),
-                message: format!(
-                    "{} alone ({:.1} %) crosses {}",
-                    spof.entity,
-                    spof.share * 100.0,
-                    modes.join(", ")
-                ),
-            }
-        })
-        .collect();
-    out.extend(models.decisive_coalitions(a).into_iter().map(|c| Finding {
-        severity: Severity::Info,
-        kind: "failure_mode",
-        scope: scope.clone(),
-        message: c.statement(),
-    }));
-    out
 }
 
 /// Results of a policy as findings (passes and not-applicable constraints are left out).

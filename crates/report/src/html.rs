@@ -159,7 +159,7 @@ fn layer(s: &mut String, l: &LayerReport) -> Result<(), ReportError> {
                 c.threshold,
                 c.size.map_or("not reachable".into(), |n| n.to_string()),
                 esc(&text::members(&c.members)),
-                esc(&text::concentration_trend(c))
+                esc(&text::trend(&c.before, c.trend))
             );
         }
         s.push_str("</table>");
@@ -175,7 +175,7 @@ fn layer(s: &mut String, l: &LayerReport) -> Result<(), ReportError> {
             esc(&crate::scorecard::rule(c.now.boundary, c.now.threshold)),
             c.now.size.map_or("not reachable".into(), |n| n.to_string()),
             esc(&text::members(&c.now.members)),
-            esc(&text::trend(c)),
+            esc(&text::trend(&c.before, c.trend)),
             esc(&c.now.why),
             esc(&c.now.citation),
             c.now

@@ -121,7 +121,7 @@ fn layer(
                 c.threshold,
                 c.size.map_or("not reachable".into(), |n| n.to_string()),
                 md(&text::members(&c.members)),
-                md(&text::concentration_trend(c))
+                md(&text::trend(&c.before, c.trend))
             );
         }
         let _ = writeln!(s);
@@ -142,7 +142,7 @@ fn layer(
                 crate::scorecard::rule(c.now.boundary, c.now.threshold),
                 c.now.size.map_or("not reachable".into(), |n| n.to_string()),
                 md(&text::members(&c.now.members)),
-                md(&text::trend(c)),
+                md(&text::trend(&c.before, c.trend)),
                 md(&c.now.why),
                 c.now.citation
             );

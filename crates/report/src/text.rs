@@ -2,7 +2,9 @@
 
 use powermap_crosslayer::{CrossLayerResult, Exactness};
 
-use crate::layer::{CoalitionTrend, LayerReport, Trend, Uncertainty};
+use powermap_model::Window;
+
+use crate::layer::{LayerReport, Trend, Uncertainty};
 use crate::{pct, CrossLayerReport};
 
 pub(crate) const PROVENANCE_LINE: &str = "Every number below is computed by powermap from the datasets listed under Sources, through the attribution rule and the security model named beside it. Measured results and declared facts are kept apart.";
@@ -54,9 +56,9 @@ pub(crate) fn members(m: &[(String, f64)]) -> String {
     out.join(", ")
 }
 
-/// `↑ from 3 (window ending 2023-11-05)`.
-pub(crate) fn trend(c: &CoalitionTrend) -> String {
-    match (&c.before, c.trend) {
+/// `↑ from 3 (window ending 2023-11-05)`, or `· one window`.
+pub(crate) fn trend(before: &Option<(Window, Option<usize>)>, trend: Trend) -> String {
+    match (before, trend) {
         (Some((w, then)), t) if t != Trend::Unknown => format!(
             "{} from {} (window ending {})",
             t.arrow(),
@@ -68,19 +70,6 @@ pub(crate) fn trend(c: &CoalitionTrend) -> String {
 }
 
 pub(crate) const UNMODELLED: &str = "No security model applies to this layer: holding it breaks no protocol property by itself, but it shows who writes and steers changes. The fewest entities holding a third, a half and two thirds of the weight:";
-
-/// `↑ from 5 (window ending …)` for a concentration row.
-pub(crate) fn concentration_trend(c: &crate::layer::Concentration) -> String {
-    match (&c.before, c.trend) {
-        (Some((w, then)), t) if t != Trend::Unknown => format!(
-            "{} from {} (window ending {})",
-            t.arrow(),
-            then.map_or("not reachable".into(), |n| n.to_string()),
-            w.end
-        ),
-        _ => "· one window".into(),
-    }
-}
 
 /// The single points of failure of a layer, or a sentence saying there are none.
 pub(crate) fn spofs(l: &LayerReport) -> String {

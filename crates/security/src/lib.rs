@@ -43,6 +43,7 @@
 mod coalition;
 mod error;
 mod failure_mode;
+mod findings;
 mod models;
 mod parse;
 mod spof;

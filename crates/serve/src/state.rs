@@ -67,7 +67,7 @@ impl Snapshot {
         let mut findings: Vec<Finding> =
             analyses.iter().flat_map(powermap_stats::findings).collect();
         for a in &analyses {
-            findings.extend(security_findings(models, a));
+            findings.extend(models.findings(a));
         }
         let report = policy.map(|p| {
             powermap_policy::evaluate_with(p, &analyses, today, Some(&TheilSenForecaster))
@@ -100,45 +100,6 @@ impl Snapshot {
         n.dedup();
         n
     }
-}
-
-/// Single points of failure and failure-mode coalitions of the latest window (as
-/// `powermap analyze` lists them).
-fn security_findings(models: &SecurityModels, a: &Analysis) -> Vec<Finding> {
-    let scope = format!("{}/{}", a.network, a.layer);
-    let mut out: Vec<Finding> = models
-        .single_points_of_failure(a)
-        .into_iter()
-        .map(|spof| {
-            let modes: Vec<String> = spof
-                .crossed
-                .iter()
-                .map(|c| format!("{} ({:?}, {})", c.failure_mode, c.property, c.threshold))
-                .collect();
-            Finding {
-                severity: if spof.breaks_safety() {
-                    Severity::Critical
-                } else {
-                    Severity::Warning
-                },
-                kind: "single_point_of_failure",
-                scope: scope.clone(),
-                message: format!(
-                    "{} alone ({:.1} %) crosses {}",
-                    spof.entity,
-                    spof.share * 100.0,
-                    modes.join(", ")
-                ),
-            }
-        })
-        .collect();
-    out.extend(models.decisive_coalitions(a).into_iter().map(|c| Finding {
-        severity: Severity::Info,
-        kind: "failure_mode",
-        scope: scope.clone(),
-        message: c.statement(),
-    }));
-    out
 }
 
 /// Violated and pending constraints as findings (as `powermap analyze --policy`).
