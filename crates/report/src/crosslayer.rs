@@ -39,6 +39,8 @@ pub struct CrossLayerReport {
     pub units: usize,
     /// What the weight is.
     pub noun: String,
+    /// The kinds of organisation the join gives (e.g. `operator`, `client`).
+    pub kinds: Vec<String>,
     /// The model's assumptions, stated for this join.
     pub assumptions: Vec<String>,
     /// Every query, all-kinds first.
@@ -64,8 +66,10 @@ impl CrossLayerReport {
             .collect();
         ScoreRow {
             layer: "cross-layer".into(),
-            title: "All layers combined: operators, clients, providers, countries (cross-layer)"
-                .into(),
+            title: format!(
+                "All joined layers combined: {} (cross-layer)",
+                self.kinds.join(", ")
+            ),
             as_of: Some(self.date),
             cells,
             note: Some(format!(
@@ -174,6 +178,7 @@ pub fn build(
         date,
         units: model.unit_count(),
         noun: noun.to_string(),
+        kinds: kinds.iter().map(|k| k.id().to_string()).collect(),
         assumptions,
         rows: out,
     })

@@ -155,8 +155,8 @@ pub(crate) fn metrics(l: &LayerReport) -> String {
 
 pub(crate) fn crosslayer_intro(c: &CrossLayerReport) -> String {
     format!(
-        "The multi-layer Nakamoto coefficient: the fewest organisations of any kind (operator, client, provider, country) that together take out a failure mode's share of {}, joining {} units of `{}` on {} (docs/cross-layer.md). Solved exactly by branch and bound unless marked as bounds; the greedy size is shown for comparison. Assumptions:",
-        c.noun, c.units, c.file, c.date
+        "The multi-layer Nakamoto coefficient: the fewest organisations of any kind joined here ({}) that together take out a failure mode's share of {}, joining {} units of `{}` on {} (docs/cross-layer.md). Solved exactly by branch and bound unless marked as bounds; the greedy size is shown for comparison. Assumptions:",
+        c.kinds.join(", "), c.noun, c.units, c.file, c.date
     )
 }
 
