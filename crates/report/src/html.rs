@@ -93,10 +93,15 @@ fn scorecard(s: &mut String, r: &Report) {
                         )
                     })
                     .collect();
+                let anchor = match row.layer.as_str() {
+                    "cross-layer" => "crosslayer".to_string(),
+                    "governance" => "governance".to_string(),
+                    id => format!("layer-{id}"),
+                };
                 let _ = write!(
                     s,
-                    "<tr><td><a href=\"#layer-{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&row.layer),
+                    "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&anchor),
                     esc(&row.title),
                     row.as_of.map(|d| d.to_string()).unwrap_or_default(),
                     if cells.is_empty() {

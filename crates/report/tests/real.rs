@@ -205,6 +205,14 @@ fn html_is_self_contained_and_markdown_links_its_charts() {
         assert!(!html.contains(banned), "{banned}");
     }
     assert_eq!(html.matches("<svg").count(), 5, "one chart per layer");
+    // Every in-page link has its target.
+    for link in html.split("href=\"#").skip(1) {
+        let id = &link[..link.find('"').unwrap()];
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "no target for #{id}"
+        );
+    }
     let md = powermap_report::markdown::render(r, "solana").unwrap();
     assert_eq!(md.charts.len(), 5);
     for (name, svg) in &md.charts {
