@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use powermap_attribution::{Registry, ResolveOptions, Unattributed};
+use powermap_attribution::{ResolveOptions, Unattributed};
 use powermap_metrics::{default_metrics, Metric};
 use powermap_model::{Boundary, Threshold};
 use powermap_pipeline::{AnalyzeOptions, Input, MergeGroup, Registries, WhatIf};
@@ -226,7 +226,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         findings.extend(models.findings(a));
     }
     if let Some(path) = &args.policy {
-        findings.extend(policy_findings(path, &out.analyses)?);
+        let policy = powermap_policy::Policy::load(path)?;
+        let report = powermap_policy::evaluate_with(
+            &policy,
+            &out.analyses,
+            chrono::Utc::now().date_naive(),
+            Some(&powermap_policy::TheilSenForecaster),
+        );
+        findings.extend(report.findings());
     }
     findings.sort_by_key(|f| f.severity);
     let mut notes: Vec<String> = findings
@@ -412,47 +419,7 @@ impl InputArgs {
 
 /// The registries every command uses: the built-in Bitcoin registry.
 pub fn default_registries() -> Result<Registries> {
-    let mut registries = Registries::default();
-    registries.insert(
-        Registry::bitcoin_builtin().context("loading the built-in registry")?,
-        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
-    );
-    Ok(registries)
-}
-
-/// Results of a policy as findings (passes and not-applicable constraints are left out).
-fn policy_findings(
-    path: &std::path::Path,
-    analyses: &[powermap_model::Analysis],
-) -> Result<Vec<powermap_model::Finding>> {
-    use powermap_model::{Finding, Severity};
-    use powermap_policy::{Outcome, Severity as Declared};
-    let policy = powermap_policy::Policy::load(path)?;
-    let today = chrono::Utc::now().date_naive();
-    let report = powermap_policy::evaluate_with(
-        &policy,
-        analyses,
-        today,
-        Some(&powermap_policy::TheilSenForecaster),
-    );
-    Ok(report
-        .results
-        .iter()
-        .filter_map(|r| {
-            let severity = match (r.outcome, r.severity) {
-                (Outcome::Violated, Declared::Fail) => Severity::Critical,
-                (Outcome::Violated, Declared::Warn) => Severity::Warning,
-                (Outcome::Pending, _) => Severity::Info,
-                _ => return None,
-            };
-            Some(Finding {
-                severity,
-                kind: "constraint",
-                scope: format!("{}:{}", policy.file, r.id),
-                message: format!("{} ({}): {}", r.description, r.outcome.id(), r.explanation),
-            })
-        })
-        .collect())
+    Registries::builtin().context("loading the built-in registry")
 }
 
 /// EDI raw block data files are named `<ledger>_raw_data.json`.

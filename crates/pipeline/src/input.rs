@@ -67,6 +67,17 @@ pub struct Registries {
 }
 
 impl Registries {
+    /// The registries of the built-in datasets: the Bitcoin registry (pool slugs → names, EDI's
+    /// dated legal links → owners), labelled as every command reports it.
+    pub fn builtin() -> Result<Registries, PipelineError> {
+        let mut r = Registries::default();
+        r.insert(
+            Registry::bitcoin_builtin()?,
+            "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
+        );
+        Ok(r)
+    }
+
     /// Adds (or replaces) the registry of its network; `label` names it in every output row
     /// (e.g. `bitcoin-builtin`).
     pub fn insert(&mut self, registry: Registry, label: impl Into<String>) {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use powermap_attribution::{Registry, ResolveOptions, Unattributed};
+use powermap_attribution::{ResolveOptions, Unattributed};
 use powermap_model::{Analysis, Provenance, Rule};
 use powermap_pipeline::{AnalyzeOptions, Analyzer, Input, Registries};
 use powermap_windows::{Alignment, WindowSpec};
@@ -68,15 +68,7 @@ fn builtin(
         layer: spec.id.clone(),
         source: Box::new(source),
     };
-    let mut registries = Registries::default();
-    let registry = Registry::bitcoin_builtin().map_err(|e| ReportError::Layer {
-        layer: spec.id.clone(),
-        message: format!("built-in registry: {e}"),
-    })?;
-    registries.insert(
-        registry,
-        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners)",
-    );
+    let registries = Registries::builtin().map_err(pipeline)?;
     let resolve = ResolveOptions {
         clustering: true,
         unattributed: Unattributed::Bucket,

@@ -6,7 +6,7 @@
 //! [`Snapshot::build`].
 
 use chrono::{DateTime, NaiveDate, Utc};
-use powermap_model::{Analysis, Finding, Severity};
+use powermap_model::{Analysis, Finding};
 use powermap_policy::{Constraint, Policy, Report, TheilSenForecaster};
 use powermap_security::SecurityModels;
 use serde::Serialize;
@@ -73,7 +73,7 @@ impl Snapshot {
             powermap_policy::evaluate_with(p, &analyses, today, Some(&TheilSenForecaster))
         });
         if let Some(r) = &report {
-            findings.extend(policy_findings(r));
+            findings.extend(r.findings());
         }
         findings.sort_by_key(|f| f.severity);
         Snapshot {
@@ -102,29 +102,6 @@ impl Snapshot {
     }
 }
 
-/// Violated and pending constraints as findings (as `powermap analyze --policy`).
-fn policy_findings(report: &Report) -> Vec<Finding> {
-    use powermap_policy::{Outcome, Severity as Declared};
-    report
-        .results
-        .iter()
-        .filter_map(|r| {
-            let severity = match (r.outcome, r.severity) {
-                (Outcome::Violated, Declared::Fail) => Severity::Critical,
-                (Outcome::Violated, Declared::Warn) => Severity::Warning,
-                (Outcome::Pending, _) => Severity::Info,
-                _ => return None,
-            };
-            Some(Finding {
-                severity,
-                kind: "constraint",
-                scope: format!("{}:{}", report.file, r.id),
-                message: format!("{} ({}): {}", r.description, r.outcome.id(), r.explanation),
-            })
-        })
-        .collect()
-}
-
 /// Analyses of a built-in dataset (e.g. `bitcoin-pools`) as `powermap analyze` computes them
 /// by default (built-in registry, owners clustered, unattributed blocks in one `unknown`
 /// bucket), with `window` (e.g. 30-day windows every 30 days, aligned to the end).
@@ -132,12 +109,8 @@ pub fn analyze_builtin(
     dataset: &str,
     window: powermap_windows::WindowSpec,
 ) -> anyhow::Result<Vec<Analysis>> {
-    use powermap_attribution::{Registry, ResolveOptions, Unattributed};
-    let mut registries = powermap_pipeline::Registries::default();
-    registries.insert(
-        Registry::bitcoin_builtin()?,
-        "bitcoin-builtin (pool slugs → names, EDI legal_links.json → owners; see docs/attribution.md)",
-    );
+    use powermap_attribution::{ResolveOptions, Unattributed};
+    let registries = powermap_pipeline::Registries::builtin()?;
     let resolve = ResolveOptions {
         clustering: true,
         unattributed: Unattributed::Bucket,
