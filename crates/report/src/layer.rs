@@ -197,8 +197,9 @@ impl LayerReport {
             .unwrap_or_else(|| analysis.network.clone());
         let _ = report_network;
         let raw = &latest_w.distribution;
-        let headline = treat(raw, spec, spec.headline).unwrap_or_else(|| raw.clone());
-        let d = &headline;
+        // Computed once: the headline treatment is also one of the uncertainty table's columns.
+        let treated = treat(raw, spec, spec.headline);
+        let d = treated.as_ref().unwrap_or(raw);
         let none = SecurityModels::default();
         let models = if unmodelled(spec) { &none } else { models };
         let coalitions_now =
@@ -226,7 +227,7 @@ impl LayerReport {
             })
             .collect::<Vec<_>>();
         let spofs = models.spofs(&models_network, analysis.layer, d, Some(&latest_w.window));
-        let uncertainty = uncertainty(spec, &models_network, &analysis, raw, models);
+        let uncertainty = uncertainty(spec, &models_network, &analysis, raw, &treated, models);
         let concentration = if unmodelled(spec) {
             concentration(spec, &analysis, d, before)
         } else {
@@ -367,6 +368,7 @@ fn uncertainty(
     models_network: &str,
     a: &Analysis,
     d: &Distribution,
+    headline: &Option<Distribution>,
     models: &SecurityModels,
 ) -> Option<Uncertainty> {
     let name = spec.unattributed.as_ref()?;
@@ -374,8 +376,15 @@ fn uncertainty(
     if w <= 0.0 {
         return None;
     }
-    let treated: Vec<Option<Distribution>> =
-        Treatment::ALL.iter().map(|&t| treat(d, spec, t)).collect();
+    let others: Vec<Option<Distribution>> = Treatment::ALL
+        .iter()
+        .map(|&t| (t != spec.headline).then(|| treat(d, spec, t)).flatten())
+        .collect();
+    let treated: Vec<&Option<Distribution>> = Treatment::ALL
+        .iter()
+        .zip(&others)
+        .map(|(&t, o)| if t == spec.headline { headline } else { o })
+        .collect();
     let values = |f: &dyn Fn(&Distribution) -> Option<f64>| -> [Option<f64>; 3] {
         [0, 1, 2].map(|i| treated[i].as_ref().and_then(f))
     };
