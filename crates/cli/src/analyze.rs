@@ -132,6 +132,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let (input, builtin) = args.input.build()?;
     let registries = default_registries()?;
+    let stage =
+        powermap_findings::Stage::load(args.security_models.as_deref(), args.policy.as_deref())?;
     let default_treatment = if builtin {
         Unattributed::Bucket
     } else {
@@ -213,29 +215,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         merge_notes(&what_if, &baseline.analyses, &out.analyses, args.boundary)
     };
 
-    let mut findings: Vec<powermap_model::Finding> = out
-        .analyses
-        .iter()
-        .flat_map(powermap_stats::findings)
-        .collect();
-    let models = match &args.security_models {
-        Some(path) => powermap_security::SecurityModels::load(path)?,
-        None => powermap_security::SecurityModels::builtin(),
-    };
-    for a in &out.analyses {
-        findings.extend(models.findings(a));
-    }
-    if let Some(path) = &args.policy {
-        let policy = powermap_policy::Policy::load(path)?;
-        let report = powermap_policy::evaluate_with(
-            &policy,
-            &out.analyses,
-            chrono::Utc::now().date_naive(),
-            Some(&powermap_policy::TheilSenForecaster),
-        );
-        findings.extend(report.findings());
-    }
-    findings.sort_by_key(|f| f.severity);
+    let findings = stage
+        .run(&out.analyses, chrono::Utc::now().date_naive())
+        .findings;
     let mut notes: Vec<String> = findings
         .iter()
         .map(|f| format!("[{}] {}: {}", f.severity.id(), f.scope, f.message))

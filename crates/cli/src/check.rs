@@ -12,9 +12,10 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use powermap_attribution::{ResolveOptions, Unattributed};
+use powermap_findings::Stage;
 use powermap_metrics::default_metrics;
 use powermap_pipeline::AnalyzeOptions;
-use powermap_policy::{evaluate_with, render, Policy, TheilSenForecaster};
+use powermap_policy::{render, Policy};
 use powermap_windows::{Alignment, Population, WindowSpec};
 
 use crate::analyze::{default_registries, InputArgs};
@@ -161,7 +162,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .today
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     // Forecast constraints use a Theil–Sen trend with a 95 % slope interval (docs/vigilance.md).
-    let report = evaluate_with(&policy, &out.analyses, today, Some(&TheilSenForecaster));
+    let report = Stage::builtin()
+        .with_policy(policy)
+        .run(&out.analyses, today)
+        .policy
+        .context("the findings stage evaluates its policy")?;
     let text = match args.format {
         CheckFormat::Text => render::text(
             &report,
@@ -179,7 +184,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .collect();
         eprintln!(
             "warning: no constraint of {} applies to the input ({}); nothing was checked",
-            policy.file,
+            report.file,
             if have.is_empty() {
                 "no analyses".to_string()
             } else {

@@ -70,22 +70,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, Some(f)) => f,
         (None, None) => spec::Facts::default(),
     };
-    let (models, origin) = match &args.security_models {
-        Some(path) => (
-            powermap_security::SecurityModels::load(path)?,
-            format!(
-                "{} laid over {}",
-                path.display(),
-                powermap_security::DEFAULT_ORIGIN
-            ),
-        ),
-        None => (
-            powermap_security::SecurityModels::builtin(),
-            format!("{} (built in)", powermap_security::DEFAULT_ORIGIN),
-        ),
-    };
+    let stage = powermap_findings::Stage::load(args.security_models.as_deref(), None)?;
     let bar = progress(args.quiet);
-    let report = powermap_report::build(&spec, &facts, &models, &origin, &args.data, &mut |l| {
+    let report = powermap_report::build(&spec, &facts, &stage, &args.data, &mut |l| {
         bar.set_message(format!("layer {l}"))
     })?;
     bar.finish_and_clear();

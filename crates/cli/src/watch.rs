@@ -12,11 +12,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use powermap_findings::Stage;
 use powermap_follow::IncrementalAnalysis;
 use powermap_model::{Analysis, Layer, Provenance, Rule};
 use powermap_pipeline::AnalyzeOptions;
-use powermap_policy::Policy;
-use powermap_security::SecurityModels;
 use powermap_serve::alerts::{Alert, AlertEvent, AlertStatus, AlertStore};
 use powermap_serve::{
     AlertConfig, AlertEngine, MemoryAlertStore, RateLimit, ServeConfig, Service, Snapshot,
@@ -168,8 +167,7 @@ fn default_dataset() -> String {
 struct Plan {
     window: WindowSpec,
     interval: Duration,
-    policy: Option<Policy>,
-    models: SecurityModels,
+    stage: Stage,
     builtin: Vec<BuiltinSource>,
     follower: Option<powermap_follow::Follower>,
     /// Network of each followed source, by name.
@@ -252,11 +250,7 @@ impl Config {
             Some(s) => duration("interval", s)?,
             None => Duration::from_secs(60),
         };
-        let policy = self.policy.as_deref().map(Policy::load).transpose()?;
-        let mut models = SecurityModels::builtin();
-        if let Some(p) = &self.security_models {
-            models.overlay(SecurityModels::load(p)?);
-        }
+        let stage = Stage::load(self.security_models.as_deref(), self.policy.as_deref())?;
         let (mut builtin, mut followed) = (Vec::new(), Vec::new());
         for s in &self.source {
             match s.get("kind").and_then(|k| k.as_str()) {
@@ -312,8 +306,7 @@ impl Config {
         Ok(Plan {
             window,
             interval,
-            policy,
-            models,
+            stage,
             builtin,
             follower,
             follower_networks,
@@ -488,6 +481,31 @@ fn analyze_store(store: &mut Store, window: &WindowSpec) -> Result<Vec<Analysis>
     })?)
 }
 
+/// Analyses of a built-in dataset (e.g. `bitcoin-pools`) as `powermap analyze` computes them
+/// by default (built-in registry, owners clustered, unattributed blocks in one `unknown`
+/// bucket), with `window`.
+fn analyze_builtin(dataset: &str, window: WindowSpec) -> Result<Vec<Analysis>> {
+    use powermap_attribution::{ResolveOptions, Unattributed};
+    let registries = powermap_pipeline::Registries::builtin()?;
+    let resolve = ResolveOptions {
+        clustering: true,
+        unattributed: Unattributed::Bucket,
+    };
+    let opts = AnalyzeOptions {
+        window,
+        clustering: true,
+        ..Default::default()
+    };
+    let out = powermap_pipeline::run(
+        &powermap_pipeline::Input::Builtin(dataset.to_string()),
+        &registries,
+        resolve,
+        opts,
+        &mut |_| {},
+    )?;
+    Ok(out.analyses)
+}
+
 /// Health rows from the store's per-source stats.
 fn store_health(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<SourceHealth>> {
     Ok(store
@@ -650,9 +668,8 @@ impl Watcher {
             let mut all = Vec::new();
             let mut health = Vec::new();
             for b in &self.plan.builtin {
-                let a =
-                    powermap_serve::state::analyze_builtin(&b.dataset, self.plan.window.clone())
-                        .with_context(|| format!("built-in dataset `{}`", b.dataset))?;
+                let a = analyze_builtin(&b.dataset, self.plan.window.clone())
+                    .with_context(|| format!("built-in dataset `{}`", b.dataset))?;
                 for an in &a {
                     let last = an.windows.last().map(|w| w.window.end);
                     health.push(SourceHealth {
@@ -770,13 +787,7 @@ impl Watcher {
             }
             sources.extend(health);
         }
-        let snapshot = Snapshot::build(
-            analyses,
-            self.plan.policy.as_ref(),
-            &self.plan.models,
-            now.date_naive(),
-            sources,
-        );
+        let snapshot = Snapshot::build(analyses, &self.plan.stage, now.date_naive(), sources);
         Ok((snapshot, stats))
     }
 }

@@ -188,28 +188,3 @@ impl Report {
         self.results.iter().find(|r| r.id == id)
     }
 }
-
-impl Report {
-    /// Violated constraints (`fail` → critical, `warn` → warning) and pending ones (info) as
-    /// findings; passed and not-applicable ones are left out.
-    pub fn findings(&self) -> Vec<powermap_model::Finding> {
-        use powermap_model::{Finding, Severity as Level};
-        self.results
-            .iter()
-            .filter_map(|r| {
-                let severity = match (r.outcome, r.severity) {
-                    (Outcome::Violated, Severity::Fail) => Level::Critical,
-                    (Outcome::Violated, Severity::Warn) => Level::Warning,
-                    (Outcome::Pending, _) => Level::Info,
-                    _ => return None,
-                };
-                Some(Finding {
-                    severity,
-                    kind: "constraint",
-                    scope: format!("{}:{}", self.file, r.id),
-                    message: format!("{} ({}): {}", r.description, r.outcome.id(), r.explanation),
-                })
-            })
-            .collect()
-    }
-}

@@ -2,6 +2,7 @@
 //! mode with their trend, single points of failure and the attribution-uncertainty range.
 
 use chrono::{Days, NaiveDate};
+use powermap_findings::Assessment;
 use powermap_metrics::Metric;
 use powermap_model::{Analysis, Boundary, Distribution, Threshold, Window};
 use powermap_security::{CoalitionResult, SecurityModels, Spof};
@@ -202,21 +203,28 @@ impl LayerReport {
         let d = treated.as_ref().unwrap_or(raw);
         let none = SecurityModels::default();
         let models = if unmodelled(spec) { &none } else { models };
-        let coalitions_now =
-            models.coalitions(&models_network, analysis.layer, d, Some(&latest_w.window));
+        let now = Assessment::of(
+            models,
+            &models_network,
+            analysis.layer,
+            d,
+            Some(&latest_w.window),
+        );
         let before = earlier(&analysis, &filled, last);
-        let coalitions = coalitions_now
+        let coalitions = now
+            .coalitions
             .into_iter()
             .map(|now| {
                 let before = before.map(|i| {
                     let w = &analysis.windows[i];
                     let earlier = treat(&w.distribution, spec, spec.headline)
                         .unwrap_or_else(|| w.distribution.clone());
-                    let then = models
-                        .coalitions(&models_network, analysis.layer, &earlier, None)
-                        .into_iter()
-                        .find(|c| c.failure_mode == now.failure_mode)
-                        .and_then(|c| c.size);
+                    let then =
+                        Assessment::of(models, &models_network, analysis.layer, &earlier, None)
+                            .coalitions
+                            .into_iter()
+                            .find(|c| c.failure_mode == now.failure_mode)
+                            .and_then(|c| c.size);
                     (w.window.clone(), then)
                 });
                 let trend = match &before {
@@ -226,7 +234,7 @@ impl LayerReport {
                 CoalitionTrend { now, before, trend }
             })
             .collect::<Vec<_>>();
-        let spofs = models.spofs(&models_network, analysis.layer, d, Some(&latest_w.window));
+        let spofs = now.spofs;
         let uncertainty = uncertainty(spec, &models_network, &analysis, raw, &treated, models);
         let concentration = if unmodelled(spec) {
             concentration(spec, &analysis, d, before)

@@ -28,7 +28,7 @@ mod text;
 
 use std::path::Path;
 
-use powermap_security::SecurityModels;
+use powermap_findings::Stage;
 use serde::Serialize;
 
 pub use crosslayer::CrossLayerReport;
@@ -62,17 +62,18 @@ pub struct Report {
     pub models_origin: String,
 }
 
-/// Builds a report: runs every layer of `spec` on the data under `data_root`.
+/// Builds a report: runs every layer of `spec` on the data under `data_root`, judged by the
+/// findings stage's security models.
 ///
 /// `progress` is told each layer id as it starts.
 pub fn build(
     spec: &ReportSpec,
     facts: &Facts,
-    models: &SecurityModels,
-    models_origin: &str,
+    stage: &Stage,
     data_root: &Path,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Report, ReportError> {
+    let models = stage.models();
     let mut layers = Vec::new();
     for l in &spec.layers {
         progress(&l.id);
@@ -109,7 +110,7 @@ pub fn build(
         governance,
         facts: facts.facts.clone(),
         datasets: spec.datasets.clone(),
-        models_origin: models_origin.to_string(),
+        models_origin: stage.models_origin().to_string(),
     })
 }
 

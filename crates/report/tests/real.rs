@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use powermap_findings::Stage;
 use powermap_report::{build, spec, Report};
-use powermap_security::SecurityModels;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -25,15 +25,8 @@ fn report(network: &str) -> &'static Report {
 
 fn fresh(network: &str) -> Report {
     let (spec, facts) = spec::builtin(network).unwrap();
-    build(
-        &spec,
-        &facts,
-        &SecurityModels::builtin(),
-        "registry/security-models.toml",
-        &root(),
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{network}: {e}"))
+    build(&spec, &facts, &Stage::builtin(), &root(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{network}: {e}"))
 }
 
 fn layer<'a>(r: &'a Report, id: &str) -> &'a powermap_report::LayerReport {

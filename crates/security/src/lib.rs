@@ -43,7 +43,6 @@
 mod coalition;
 mod error;
 mod failure_mode;
-mod findings;
 mod models;
 mod parse;
 mod spof;

@@ -3,12 +3,12 @@
 //!
 //! A snapshot is built the same way whether the analyses come from the store (the watch
 //! service) or from a one-off run (the built-in dataset in tests and `--demo`):
-//! [`Snapshot::build`].
+//! [`Snapshot::build`], with findings from the findings stage.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use powermap_findings::Stage;
 use powermap_model::{Analysis, Finding};
-use powermap_policy::{Constraint, Policy, Report, TheilSenForecaster};
-use powermap_security::SecurityModels;
+use powermap_policy::{Constraint, Report};
 use serde::Serialize;
 
 /// Health of one ingest source, as the followers and the store report it.
@@ -54,33 +54,23 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Builds a snapshot: findings as `powermap analyze` lists them (statistics, then single
-    /// points of failure and failure-mode coalitions from `models`), and the policy evaluated
-    /// with the Theil–Sen forecaster on `today`.
+    /// Builds a snapshot: findings as `powermap analyze` lists them, from `stage` (its
+    /// security models, and its policy evaluated on `today`).
     pub fn build(
         analyses: Vec<Analysis>,
-        policy: Option<&Policy>,
-        models: &SecurityModels,
+        stage: &Stage,
         today: NaiveDate,
         sources: Vec<SourceHealth>,
     ) -> Snapshot {
-        let mut findings: Vec<Finding> =
-            analyses.iter().flat_map(powermap_stats::findings).collect();
-        for a in &analyses {
-            findings.extend(models.findings(a));
-        }
-        let report = policy.map(|p| {
-            powermap_policy::evaluate_with(p, &analyses, today, Some(&TheilSenForecaster))
-        });
-        if let Some(r) = &report {
-            findings.extend(r.findings());
-        }
-        findings.sort_by_key(|f| f.severity);
+        let found = stage.run(&analyses, today);
         Snapshot {
             analyses,
-            findings,
-            report,
-            constraints: policy.map(|p| p.constraints.clone()).unwrap_or_default(),
+            findings: found.findings,
+            report: found.policy,
+            constraints: stage
+                .policy()
+                .map(|p| p.constraints.clone())
+                .unwrap_or_default(),
             sources,
             updated_at: Some(Utc::now()),
         }
@@ -100,32 +90,4 @@ impl Snapshot {
         n.dedup();
         n
     }
-}
-
-/// Analyses of a built-in dataset (e.g. `bitcoin-pools`) as `powermap analyze` computes them
-/// by default (built-in registry, owners clustered, unattributed blocks in one `unknown`
-/// bucket), with `window` (e.g. 30-day windows every 30 days, aligned to the end).
-pub fn analyze_builtin(
-    dataset: &str,
-    window: powermap_windows::WindowSpec,
-) -> anyhow::Result<Vec<Analysis>> {
-    use powermap_attribution::{ResolveOptions, Unattributed};
-    let registries = powermap_pipeline::Registries::builtin()?;
-    let resolve = ResolveOptions {
-        clustering: true,
-        unattributed: Unattributed::Bucket,
-    };
-    let opts = powermap_pipeline::AnalyzeOptions {
-        window,
-        clustering: true,
-        ..Default::default()
-    };
-    let out = powermap_pipeline::run(
-        &powermap_pipeline::Input::Builtin(dataset.to_string()),
-        &registries,
-        resolve,
-        opts,
-        &mut |_| {},
-    )?;
-    Ok(out.analyses)
 }

@@ -49,8 +49,7 @@ fn snapshot(violating: bool) -> Snapshot {
     };
     Snapshot::build(
         vec![a],
-        Some(&policy),
-        &powermap_security::SecurityModels::builtin(),
+        &powermap_findings::Stage::builtin().with_policy(policy),
         today(),
         vec![],
     )

@@ -25,7 +25,19 @@ pub fn builtin_analyses() -> Vec<Analysis> {
         if let WindowSpec::Days { align, .. } = &mut window {
             *align = powermap_windows::Alignment::End;
         }
-        powermap_serve::state::analyze_builtin("bitcoin-pools", window).expect("built-in dataset")
+        let opts = powermap_pipeline::AnalyzeOptions {
+            window,
+            ..Default::default()
+        };
+        let resolve = powermap_attribution::ResolveOptions {
+            clustering: true,
+            unattributed: powermap_attribution::Unattributed::Bucket,
+        };
+        let input = powermap_pipeline::Input::Builtin("bitcoin-pools".into());
+        let registries = powermap_pipeline::Registries::builtin().expect("built-in registry");
+        powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {})
+            .expect("built-in dataset")
+            .analyses
     })
     .clone()
 }
@@ -56,8 +68,7 @@ pub fn source() -> SourceHealth {
 pub fn builtin_snapshot() -> Snapshot {
     Snapshot::build(
         builtin_analyses(),
-        Some(&bitcoin_policy()),
-        &powermap_security::SecurityModels::builtin(),
+        &powermap_findings::Stage::builtin().with_policy(bitcoin_policy()),
         today(),
         vec![source()],
     )
