@@ -30,6 +30,11 @@ use hyper_util::client::legacy::Client;
 use powermap_policy::{Outcome, Report, Severity as Declared};
 use serde::{Deserialize, Serialize};
 
+use crate::ServeError;
+
+/// Result of alert storage and setup.
+pub type Result<T, E = ServeError> = std::result::Result<T, E>;
+
 /// Label or annotation names to values, sorted by name.
 pub type Labels = BTreeMap<String, String>;
 
@@ -116,13 +121,13 @@ pub struct AlertEvent {
 /// demo use [`MemoryAlertStore`].
 pub trait AlertStore: Send + Sync {
     /// Inserts or replaces the alert with this fingerprint.
-    fn upsert(&self, alert: &Alert) -> anyhow::Result<()>;
+    fn upsert(&self, alert: &Alert) -> Result<()>;
     /// Appends one history event.
-    fn record(&self, event: &AlertEvent) -> anyhow::Result<()>;
+    fn record(&self, event: &AlertEvent) -> Result<()>;
     /// Alerts still firing (read on start, so a restart does not fire them again).
-    fn firing(&self) -> anyhow::Result<Vec<Alert>>;
+    fn firing(&self) -> Result<Vec<Alert>>;
     /// The newest `limit` history events, newest first.
-    fn history(&self, limit: usize) -> anyhow::Result<Vec<AlertEvent>>;
+    fn history(&self, limit: usize) -> Result<Vec<AlertEvent>>;
 }
 
 /// An [`AlertStore`] in memory (history capped at 10 000 events).
@@ -135,11 +140,11 @@ pub struct MemoryAlertStore {
 const MEMORY_HISTORY: usize = 10_000;
 
 impl AlertStore for MemoryAlertStore {
-    fn upsert(&self, alert: &Alert) -> anyhow::Result<()> {
+    fn upsert(&self, alert: &Alert) -> Result<()> {
         lock(&self.alerts).insert(alert.fingerprint.clone(), alert.clone());
         Ok(())
     }
-    fn record(&self, event: &AlertEvent) -> anyhow::Result<()> {
+    fn record(&self, event: &AlertEvent) -> Result<()> {
         let mut events = lock(&self.events);
         if events.len() == MEMORY_HISTORY {
             events.pop_front();
@@ -147,14 +152,14 @@ impl AlertStore for MemoryAlertStore {
         events.push_back(event.clone());
         Ok(())
     }
-    fn firing(&self) -> anyhow::Result<Vec<Alert>> {
+    fn firing(&self) -> Result<Vec<Alert>> {
         Ok(lock(&self.alerts)
             .values()
             .filter(|a| a.status == AlertStatus::Firing)
             .cloned()
             .collect())
     }
-    fn history(&self, limit: usize) -> anyhow::Result<Vec<AlertEvent>> {
+    fn history(&self, limit: usize) -> Result<Vec<AlertEvent>> {
         Ok(lock(&self.events)
             .iter()
             .rev()
@@ -295,7 +300,7 @@ impl std::fmt::Debug for AlertEngine {
 
 impl AlertEngine {
     /// An engine over `store`, resuming the alerts it still has firing.
-    pub fn new(config: AlertConfig, store: Arc<dyn AlertStore>) -> anyhow::Result<AlertEngine> {
+    pub fn new(config: AlertConfig, store: Arc<dyn AlertStore>) -> Result<AlertEngine> {
         let active = store
             .firing()?
             .into_iter()
@@ -644,23 +649,32 @@ pub struct Webhook {
 
 impl Webhook {
     /// Checks the URL (plain `http://` only) and builds the client.
-    pub fn new(config: WebhookConfig) -> anyhow::Result<Webhook> {
+    pub fn new(config: WebhookConfig) -> Result<Webhook> {
         let uri: Uri = config
             .url
             .parse()
-            .map_err(|e| anyhow::anyhow!("webhook url `{}`: {e}", config.url))?;
+            .map_err(|source| ServeError::WebhookUrl {
+                url: config.url.clone(),
+                source,
+            })?;
         match uri.scheme_str() {
             Some("http") => {}
-            Some("https") => anyhow::bail!(
+            Some("https") => return Err(ServeError::Webhook(format!(
                 "webhook url `{}`: https is not supported; deliver to a local http endpoint (e.g. a TLS-terminating proxy)",
                 config.url
-            ),
-            _ => anyhow::bail!("webhook url `{}`: expected http://host:port/path", config.url),
+            ))),
+            _ => {
+                return Err(ServeError::Webhook(format!(
+                    "webhook url `{}`: expected http://host:port/path",
+                    config.url
+                )))
+            }
         }
-        anyhow::ensure!(
-            config.max_attempts >= 1,
-            "webhook: max_attempts must be at least 1"
-        );
+        if config.max_attempts < 1 {
+            return Err(ServeError::Webhook(
+                "webhook: max_attempts must be at least 1".into(),
+            ));
+        }
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(config.timeout));
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);

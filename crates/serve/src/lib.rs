@@ -14,6 +14,7 @@
 
 pub mod alerts;
 mod api;
+mod error;
 mod http;
 pub mod prometheus;
 pub mod state;
@@ -28,11 +29,13 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 pub use alerts::{AlertConfig, AlertEngine, AlertStore, MemoryAlertStore, Webhook, WebhookConfig};
+pub use error::ServeError;
 pub use http::RateLimit;
 pub use state::{Snapshot, SourceHealth};
 
-/// The default listen address: loopback only.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
+/// The default listen address: loopback only, 127.0.0.1:9464.
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9464);
 
 /// How the HTTP server behaves.
 #[derive(Debug, Clone)]
