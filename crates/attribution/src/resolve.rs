@@ -18,7 +18,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use powermap_model::{Attribution, Observation, Rule};
+use powermap_model::{Attribution, Claim, Observation, Rule};
 use serde::{Deserialize, Serialize};
 
 use crate::registry::{IdentifierMatch, OwnershipLink, Registry, RuleSource};
@@ -140,10 +140,10 @@ impl Evidence {
     /// Evidence for an observation: its pre-attributed entity if any, else its subject.
     pub fn observation(obs: &Observation) -> Self {
         let date = obs.time.date_naive();
-        match &obs.entity {
-            Some(e) => Evidence {
+        match obs.claim() {
+            Claim::Entity(e) => Evidence {
                 date,
-                label: Some(e.clone()),
+                label: Some(e.to_string()),
                 label_source: Some(
                     obs.source
                         .clone()
@@ -152,7 +152,7 @@ impl Evidence {
                 identifiers: None,
                 reward_addresses: None,
             },
-            None => Evidence::subject(&obs.subject, date),
+            Claim::Subject(subject) => Evidence::subject(subject, date),
         }
     }
 }

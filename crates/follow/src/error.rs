@@ -57,8 +57,11 @@ pub enum FollowError {
     #[error("attribution: {0}")]
     Attribution(String),
     /// The analysis failed.
+    #[error("analysis")]
+    Analysis(#[source] Box<powermap_pipeline::PipelineError>),
+    /// The incremental analysis cannot be kept up to date (its options, or a bug).
     #[error("analysis: {0}")]
-    Analysis(String),
+    Incremental(String),
 }
 
 /// Result of follower operations.

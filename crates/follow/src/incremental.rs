@@ -9,13 +9,14 @@
 //! windows, [`Population::Window`]) contains a touched day, is new, or disappeared;
 //! `Population::All` makes every window depend on every other, so any change recomputes
 //! all of them. Dirty windows are recomputed in contiguous runs, each run with its
-//! population neighbours, by the same [`Analyzer`] `analyze` uses.
+//! population neighbours, down the same road (`powermap_pipeline::Feed`) `analyze` uses.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use powermap_model::{Analysis, Layer, Provenance, Rule, WindowResult};
-use powermap_pipeline::{AnalyzeOptions, Analyzer};
+use powermap_attribution::ResolveOptions;
+use powermap_model::{Analysis, Layer, Provenance, WindowResult};
+use powermap_pipeline::{AnalyzeOptions, Feed, Registries, WhatIf};
 use powermap_store::{Store, TouchedDay};
 use powermap_windows::{Alignment, Population, WindowSpec};
 
@@ -40,7 +41,7 @@ fn check(opts: &AnalyzeOptions) -> Result<NaiveDate> {
             estimation,
             step,
         } if *estimation > 0 && *step > 0 => Ok(*origin),
-        other => Err(FollowError::Analysis(format!(
+        other => Err(FollowError::Incremental(format!(
             "incremental analysis needs day windows with a fixed first day, start-aligned and open-ended (got {})",
             other.describe()
         ))),
@@ -62,8 +63,36 @@ fn spec_between(opts: &AnalyzeOptions, start: NaiveDate, end: NaiveDate) -> Wind
     }
 }
 
-/// Runs the analyzer over the store's observations of `start..=end`, windows cut over exactly
-/// that timeframe. Entity = the observation's entity, else its subject.
+/// Analyses the store's observations of each (network, layer) of `groups` on days
+/// `from..=to` (open ends: all), down the pipeline's one road: attributed as the followers
+/// stored them (their entity, else their subject; no registry), each subject one entity.
+/// Every group gets its windows, even one without observations in the range.
+pub fn analyze_store(
+    store: &mut Store,
+    groups: &[(String, Layer)],
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    opts: AnalyzeOptions,
+    provenance: Provenance,
+) -> Result<Vec<Analysis>> {
+    let none = Registries::default();
+    let mut feed = Feed::new(&none, ResolveOptions::default(), &WhatIf::default(), opts)
+        .map_err(analysis)?
+        .split_anonymous(false);
+    for (network, layer) in groups {
+        feed.expect(network, *layer);
+        store.observations(network, *layer, from, to, &mut |obs| {
+            feed.push(&(&obs).into());
+            Ok(())
+        })?;
+    }
+    Ok(feed.finish(provenance).map_err(analysis)?.analyses)
+}
+
+fn analysis(e: powermap_pipeline::PipelineError) -> FollowError {
+    FollowError::Analysis(Box::new(e))
+}
+
+/// The windows of the store's observations of `start..=end`, cut over exactly that timeframe.
 fn run(
     store: &mut Store,
     network: &str,
@@ -76,20 +105,14 @@ fn run(
     o.window = spec_between(opts, start, end);
     o.from = None;
     o.to = None;
-    let mut a = Analyzer::new(o);
-    let g = a.group(network, layer);
-    store.observations(network, layer, Some(start), Some(end), &mut |obs| {
-        let (name, rule) = match &obs.entity {
-            Some(e) => (e.as_str(), Rule::Preattributed),
-            None => (obs.subject.as_str(), Rule::Unattributed),
-        };
-        let e = a.entity(name);
-        a.push_id(g, obs.time, obs.height, obs.weight, e, rule);
-        Ok(())
-    })?;
-    let out = a
-        .finish(Provenance::default())
-        .map_err(|e| FollowError::Analysis(e.to_string()))?;
+    let groups = [(network.to_string(), layer)];
+    let out = analyze_store(
+        store,
+        &groups,
+        (Some(start), Some(end)),
+        o,
+        Provenance::default(),
+    )?;
     Ok(out
         .into_iter()
         .next()
@@ -221,7 +244,7 @@ impl IncrementalAnalysis {
                 new[hi].end,
             )?;
             if part.len() != hi - lo + 1 {
-                return Err(FollowError::Analysis(format!(
+                return Err(FollowError::Incremental(format!(
                     "expected {} windows from {} to {}, got {}",
                     hi - lo + 1,
                     new[lo].start,
@@ -239,7 +262,7 @@ impl IncrementalAnalysis {
         }
         self.windows = results
             .into_iter()
-            .map(|w| w.ok_or_else(|| FollowError::Analysis("a window was not computed".into())))
+            .map(|w| w.ok_or_else(|| FollowError::Incremental("a window was not computed".into())))
             .collect::<Result<_>>()?;
         Ok(recomputed)
     }

@@ -33,7 +33,7 @@ pub use attribute::edi_registry;
 pub use chain::{poll_chain, ChainClient, ChainPoll, ChainSettings};
 pub use config::{parse_duration, FollowerConfig, SourceConfig, SourceKind};
 pub use error::{FollowError, Result};
-pub use incremental::{full_analysis, IncrementalAnalysis};
+pub use incremental::{analyze_store, full_analysis, IncrementalAnalysis};
 
 /// What one poll of one source did.
 #[derive(Debug, Clone, Default, PartialEq)]

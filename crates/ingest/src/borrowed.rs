@@ -6,7 +6,7 @@
 //! implementation of every check and error message.
 
 use chrono::{DateTime, Utc};
-use powermap_model::{Layer, Observation};
+use powermap_model::{Claim, Layer, Observation};
 
 use crate::IngestError;
 
@@ -52,7 +52,12 @@ pub struct DictKey {
     pub key: u32,
 }
 
-impl ObservationRef<'_> {
+impl<'a> ObservationRef<'a> {
+    /// What the source says this observation is about: its entity, else its subject.
+    pub fn claim(&self) -> Claim<'a> {
+        Claim::of(self.entity, self.subject)
+    }
+
     /// Copies the text into an owned [`Observation`].
     #[allow(clippy::wrong_self_convention)] // `Copy`, but the name says what it costs
     pub fn to_owned(&self) -> Observation {

@@ -28,6 +28,6 @@ pub use distribution::{Distribution, Share};
 pub use error::ModelError;
 pub use finding::{Finding, Severity};
 pub use layer::Layer;
-pub use observation::{AttributedObservation, Attribution, Observation, Rule};
+pub use observation::{AttributedObservation, Attribution, Claim, Observation, Rule};
 pub use threshold::{Boundary, Threshold};
 pub use window::{MetricValue, Window};

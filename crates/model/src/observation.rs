@@ -26,7 +26,33 @@ pub struct Observation {
     pub source: Option<String>,
 }
 
+/// What a source says an observation is about: the entity it already attributed the subject
+/// to, else only the raw subject. Attribution starts from this one rule, whatever the input
+/// (files, adapters, the watch service's store, EDI raw data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim<'a> {
+    /// The source named the entity (pre-attributed).
+    Entity(&'a str),
+    /// The source gave only the raw subject (tag, address, key…).
+    Subject(&'a str),
+}
+
+impl<'a> Claim<'a> {
+    /// The entity when the source gives one, else the subject.
+    pub fn of(entity: Option<&'a str>, subject: &'a str) -> Claim<'a> {
+        match entity {
+            Some(e) => Claim::Entity(e),
+            None => Claim::Subject(subject),
+        }
+    }
+}
+
 impl Observation {
+    /// What the source says this observation is about (see [`Claim`]).
+    pub fn claim(&self) -> Claim<'_> {
+        Claim::of(self.entity.as_deref(), &self.subject)
+    }
+
     /// Checks the invariants a reader cannot express in types (finite, non-negative weight).
     pub fn validate(&self) -> Result<(), ModelError> {
         if !self.weight.is_finite() || self.weight < 0.0 {

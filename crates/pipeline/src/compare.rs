@@ -278,37 +278,18 @@ fn subject_diffs(
             .clone()
     };
     let mut memo = Memo::new();
+    a.input.each_observation(&mut |obs| {
+        let (ea, eb) = pair(&obs, &mut memo);
+        add(
+            &obs.network,
+            &obs.subject,
+            obs.time.date_naive(),
+            obs.weight,
+            ea,
+            eb,
+        );
+    })?;
     match a.input {
-        Input::Builtin(id) => {
-            for obs in powermap_ingest::builtin::open(id)? {
-                let obs = obs?;
-                let (ea, eb) = pair(&obs, &mut memo);
-                add(
-                    &obs.network,
-                    &obs.subject,
-                    obs.time.date_naive(),
-                    obs.weight,
-                    ea,
-                    eb,
-                );
-            }
-        }
-        Input::Observations(paths) => {
-            for path in paths {
-                for obs in powermap_ingest::read_file(path)? {
-                    let obs = obs?;
-                    let (ea, eb) = pair(&obs, &mut memo);
-                    add(
-                        &obs.network,
-                        &obs.subject,
-                        obs.time.date_naive(),
-                        obs.weight,
-                        ea,
-                        eb,
-                    );
-                }
-            }
-        }
         Input::Edi { files, mapping } => {
             for (path, ledger) in files {
                 let mapper = |p: &Plan<'_>| -> Result<_, PipelineError> {
@@ -338,6 +319,7 @@ fn subject_diffs(
                 }
             }
         }
+        Input::Builtin(_) | Input::Observations(_) => {}
     }
     let mut out: Vec<SubjectDiff> = rows.into_values().collect();
     out.sort_by(|x, y| {

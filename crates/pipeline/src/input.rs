@@ -1,22 +1,15 @@
-//! Inputs: where observations come from, and running them through attribution into an
-//! [`Analyzer`].
+//! Inputs: where observations come from, and running them down the one road
+//! ([`Feed`]) into analyses.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use chrono::Datelike;
-use powermap_attribution::{Evidence, Registry, ResolveOptions, Unattributed, UNKNOWN_SLUG};
+use powermap_attribution::{Registry, ResolveOptions, Unattributed};
 use powermap_edi::Ledger;
-use powermap_ingest::{ObservationRef, ReadRef};
-use powermap_model::{Analysis, Attribution, Layer, Provenance, Rule};
-use rustc_hash::FxHashMap;
+use powermap_model::{Analysis, Observation, Provenance};
 
 use crate::analyzer::DayRanges;
-use crate::whatif::Renamer;
-use crate::{
-    AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId, MappingSource, PipelineError,
-    WhatIf,
-};
+use crate::{AnalyzeOptions, AttributionStats, Feed, MappingSource, PipelineError, WhatIf};
 
 /// Where observations come from.
 #[derive(Debug, Clone)]
@@ -36,6 +29,41 @@ pub enum Input {
 }
 
 impl Input {
+    /// The treatment of unattributed weight an analysis of this input uses unless told
+    /// otherwise: one `unknown` bucket for the built-in datasets (their upstream labels what
+    /// it cannot attribute `unknown`), each subject its own entity (EDI's rule) otherwise.
+    pub fn default_treatment(&self) -> Unattributed {
+        match self {
+            Input::Builtin(_) => Unattributed::Bucket,
+            Input::Observations(_) | Input::Edi { .. } => Unattributed::Separate,
+        }
+    }
+
+    /// Reads every observation of a built-in dataset or of observation files into `f`.
+    /// EDI raw data holds blocks, not observations: their mapping attributes each one with
+    /// its evidence (see [`Plan::edi_registry`]), so it gives nothing here.
+    pub(crate) fn each_observation(
+        &self,
+        f: &mut dyn FnMut(Observation),
+    ) -> Result<(), PipelineError> {
+        match self {
+            Input::Builtin(id) => {
+                for obs in powermap_ingest::builtin::open(id)? {
+                    f(obs?);
+                }
+            }
+            Input::Observations(paths) => {
+                for path in paths {
+                    for obs in powermap_ingest::read_file(path)? {
+                        f(obs?);
+                    }
+                }
+            }
+            Input::Edi { .. } => {}
+        }
+        Ok(())
+    }
+
     /// EDI raw files, each ledger taken from its file name (`bitcoin_raw_data.json`, or
     /// EDI's `sample_bitcoin_raw_data.json`).
     pub fn edi(files: &[PathBuf], mapping: PathBuf) -> Result<Input, PipelineError> {
@@ -202,20 +230,6 @@ impl Plan<'_> {
     }
 }
 
-/// An unattributed observation that names nobody: each one counts as its own entity under
-/// [`Unattributed::Separate`].
-pub(crate) fn is_anonymous(a: &Attribution) -> bool {
-    a.rule == Rule::Unattributed && a.entity == UNKNOWN_SLUG
-}
-
-/// The entity of one anonymous observation under [`Unattributed::Separate`].
-pub(crate) fn anonymous_entity(height: Option<u64>, n: u64) -> String {
-    match height {
-        Some(h) => format!("{UNKNOWN_SLUG} (block {h})"),
-        None => format!("{UNKNOWN_SLUG} (observation {n})"),
-    }
-}
-
 /// Runs a plan, with each group's windows cut over `pins` where given (see
 /// [`Analyzer::pin_timeframes`]); also returns each group's first and last day.
 pub(crate) fn run_plan(
@@ -225,27 +239,15 @@ pub(crate) fn run_plan(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(RunOutput, DayRanges), PipelineError> {
     let (input, registries, resolve) = (plan.input, plan.registries, plan.resolve);
-    let mut renamer = Renamer::new(plan.what_if)?;
-    let mut analyzer = Analyzer::new(opts);
-    // Networks without a registry keep pre-attributed entities; the rest is unattributed.
-    let empty = Registry::new("");
-    let mut ctx = Feed {
-        registries,
-        empty: &empty,
-        resolve,
-        renamer: &mut renamer,
-        anonymous: 0,
-    };
+    let mut feed = Feed::new(registries, resolve, plan.what_if, opts)?;
     let dataset = match input {
         Input::Builtin(id) => {
-            let reader = powermap_ingest::builtin::open(id)?;
-            feed(reader, &mut ctx, &mut analyzer, progress)?;
+            feed.read(powermap_ingest::builtin::open(id)?, progress)?;
             format!("built-in dataset `{id}`")
         }
         Input::Observations(paths) => {
             for path in paths {
-                let reader = powermap_ingest::read_file(path)?;
-                feed(reader, &mut ctx, &mut analyzer, progress)?;
+                feed.read(powermap_ingest::read_file(path)?, progress)?;
             }
             paths
                 .iter()
@@ -263,27 +265,7 @@ pub(crate) fn run_plan(
                 // Order does not matter: the aggregator folds by UTC day, so unsorted input
                 // (EDI's Ethereum sample) is analysed correctly.
                 for block in powermap_edi::open_raw(path, *ledger)? {
-                    match mapper.map(&block?, &label) {
-                        Some(a) => {
-                            let o = &a.observation;
-                            let split = is_anonymous(&a.attribution);
-                            let mut entity = ctx.renamer.apply(&a.attribution).to_string();
-                            if split {
-                                ctx.anonymous += 1;
-                                entity = anonymous_entity(o.height, ctx.anonymous);
-                            }
-                            analyzer.push(
-                                &o.network,
-                                o.layer,
-                                o.time,
-                                o.height,
-                                o.weight,
-                                &entity,
-                                a.attribution.rule,
-                            )
-                        }
-                        None => analyzer.exclude(),
-                    }
+                    feed.push_attributed(mapper.map(&block?, &label).as_ref());
                     n += 1;
                     if n.is_multiple_of(65_536) {
                         progress(n);
@@ -299,14 +281,13 @@ pub(crate) fn run_plan(
             )
         }
     };
-    renamer.check()?;
-    let stats = analyzer.stats().clone();
-    if stats.by_rule.is_empty() {
+    feed.check_merges()?;
+    if feed.stats().by_rule.is_empty() {
         return Err(PipelineError::Empty(format!(" in {dataset}")));
     }
-    let days = analyzer.group_day_ranges();
+    let days = feed.day_ranges();
     if let Some(pins) = pins {
-        analyzer.pin_timeframes(pins.clone());
+        feed.pin_timeframes(pins.clone());
     }
     let provenance = Provenance {
         dataset,
@@ -314,7 +295,10 @@ pub(crate) fn run_plan(
         registry: String::new(),
         unattributed: resolve.unattributed.id().to_string(),
     };
-    let mut analyses = analyzer.finish(provenance)?;
+    let RunOutput {
+        mut analyses,
+        stats,
+    } = feed.finish(provenance)?;
     let what_if = plan.what_if.describe();
     for a in &mut analyses {
         match input {
@@ -331,370 +315,4 @@ pub(crate) fn run_plan(
         }
     }
     Ok((RunOutput { analyses, stats }, days))
-}
-
-/// What [`feed`] attributes with, shared across the files of one input.
-struct Feed<'a> {
-    registries: &'a Registries,
-    empty: &'a Registry,
-    resolve: ResolveOptions,
-    renamer: &'a mut Renamer,
-    /// Anonymous observations split so far (names those without a height).
-    anonymous: u64,
-}
-
-/// Attributes every observation of `reader` and pushes it into `analyzer`.
-///
-/// Rows are borrowed from the reader and attribution is memoised, so the loop allocates
-/// nothing per observation once each (network, subject or label, month) has been seen
-/// (except anonymous observations under `separate`, each its own entity).
-fn feed<R: ReadRef>(
-    mut reader: R,
-    ctx: &mut Feed<'_>,
-    analyzer: &mut Analyzer,
-    progress: &mut dyn FnMut(u64),
-) -> Result<(), PipelineError> {
-    let mut n = 0u64;
-    let mut memo = AttributionMemo::default();
-    while let Some(obs) = reader.next_ref() {
-        let obs = obs?;
-        match memo.resolve(&obs, ctx, analyzer) {
-            Some((group, entity, rule, anonymous)) => {
-                let entity = if anonymous {
-                    ctx.anonymous += 1;
-                    analyzer.entity(&anonymous_entity(obs.height, ctx.anonymous))
-                } else {
-                    entity
-                };
-                analyzer.push_id(group, obs.time, obs.height, obs.weight, entity, rule)
-            }
-            None => analyzer.exclude(),
-        }
-        n += 1;
-        if n.is_multiple_of(65_536) {
-            progress(n);
-        }
-    }
-    progress(n);
-    Ok(())
-}
-
-/// Entity, rule and whether the observation is anonymous (see [`is_anonymous`]), or `None`
-/// when attribution excluded the observation.
-type Resolved = Option<(EntityId, Rule, bool)>;
-
-/// The resolution of one key, by month (`year * 12 + month0`), latest-seen last.
-type Months = Vec<(i32, Resolved)>;
-
-/// Memoised attribution, keyed network → subject or label → month.
-///
-/// An attribution depends only on the network, the subject (or the pre-attributed label)
-/// and the month: ownership links are month-granular (EDI's `YYYY-MM` validity). So one
-/// resolution per (network, key, month) is exact, and keeps the hot loop free of rule scans.
-/// The maps are nested and keyed by `String`, so a hit is probed with the borrowed `&str`
-/// (`String: Borrow<str>`) and allocates nothing. Rows from a Parquet dictionary carry the
-/// value's [`DictKey`](powermap_ingest::DictKey); a key seen before skips the text lookup.
-#[derive(Default)]
-struct AttributionMemo {
-    networks: Vec<NetworkMemo>,
-    /// Index in `networks` by name.
-    index: FxHashMap<String, usize>,
-    /// The network of the previous observation: inputs rarely switch, and comparing the
-    /// name is cheaper than hashing it.
-    last: usize,
-    /// Resolutions by month, one list per (network, label or subject) seen.
-    months: Vec<Months>,
-    /// By dictionary key (labels, then subjects): the dictionary, the network and the index
-    /// in `months` it was last resolved to.
-    by_key: [Vec<Option<(u32, u32, u32)>>; 2],
-}
-
-#[derive(Default)]
-struct NetworkMemo {
-    name: String,
-    /// Observations with a pre-attributed entity, by that label: index in `months`.
-    labels: FxHashMap<String, u32>,
-    /// Observations without one, by subject: index in `months`.
-    subjects: FxHashMap<String, u32>,
-    /// The analyzer group of each layer with an attributed observation (a group whose
-    /// observations are all excluded is never created).
-    groups: Vec<(Layer, GroupId)>,
-}
-
-impl AttributionMemo {
-    fn resolve(
-        &mut self,
-        obs: &ObservationRef<'_>,
-        ctx: &mut Feed<'_>,
-        analyzer: &mut Analyzer,
-    ) -> Option<(GroupId, EntityId, Rule, bool)> {
-        let same = self
-            .networks
-            .get(self.last)
-            .is_some_and(|n| n.name == obs.network);
-        if !same {
-            self.last = match self.index.get(obs.network) {
-                Some(&i) => i,
-                None => {
-                    self.networks.push(NetworkMemo {
-                        name: obs.network.to_owned(),
-                        ..NetworkMemo::default()
-                    });
-                    let i = self.networks.len() - 1;
-                    self.index.insert(obs.network.to_owned(), i);
-                    i
-                }
-            };
-        }
-        let net = &mut self.networks[self.last];
-        let network = self.last as u32;
-        let (map, key, dict_key, by_key) = match obs.entity {
-            Some(label) => (&mut net.labels, label, obs.entity_key, &mut self.by_key[0]),
-            None => (
-                &mut net.subjects,
-                obs.subject,
-                obs.subject_key,
-                &mut self.by_key[1],
-            ),
-        };
-        let known = dict_key.and_then(|k| {
-            let (d, n, slot) = (*by_key.get(k.key as usize)?)?;
-            (d == k.dictionary && n == network).then_some(slot)
-        });
-        let slot = match known {
-            Some(slot) => slot,
-            None => {
-                let slot = match map.get(key) {
-                    Some(&slot) => slot,
-                    None => {
-                        let slot = self.months.len() as u32;
-                        self.months.push(Months::new());
-                        map.insert(key.to_owned(), slot);
-                        slot
-                    }
-                };
-                if let Some(k) = dict_key {
-                    let i = k.key as usize;
-                    if by_key.len() <= i {
-                        by_key.resize(i + 1, None);
-                    }
-                    by_key[i] = Some((k.dictionary, network, slot));
-                }
-                slot
-            }
-        };
-        let months = &mut self.months[slot as usize];
-        let date = obs.time.naive_utc().date();
-        let month = date.year() * 12 + date.month0() as i32;
-        let resolved = match months.iter().rev().find(|(m, _)| *m == month) {
-            Some(&(_, r)) => r,
-            None => {
-                // A miss: resolve the owned observation, exactly as without the memo.
-                let registry = ctx.registries.get(obs.network).unwrap_or(ctx.empty);
-                let split = ctx.resolve.unattributed == Unattributed::Separate;
-                let r = registry
-                    .resolve(&Evidence::observation(&obs.to_owned()), ctx.resolve)
-                    .map(|a| {
-                        let anonymous = split && is_anonymous(&a);
-                        let entity = analyzer.entity(ctx.renamer.apply(&a));
-                        (entity, a.rule, anonymous)
-                    });
-                months.push((month, r));
-                r
-            }
-        };
-        let (entity, rule, anonymous) = resolved?;
-        let group = match net.groups.iter().find(|(l, _)| *l == obs.layer) {
-            Some(&(_, g)) => g,
-            None => {
-                let g = analyzer.group(obs.network, obs.layer);
-                net.groups.push((obs.layer, g));
-                g
-            }
-        };
-        Some((group, entity, rule, anonymous))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{DateTime, Utc};
-    use powermap_attribution::Unattributed;
-    use powermap_ingest::IngestError;
-    use powermap_model::Observation;
-    use powermap_windows::{Population, WindowSpec};
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// Lends observations from memory, with dictionary keys as a Parquet file would have
-    /// them: a new pair of dictionaries (subject, entity) every `every` rows.
-    struct Lend {
-        rows: std::vec::IntoIter<Observation>,
-        current: Option<Observation>,
-        every: usize,
-        n: usize,
-        dictionaries: [Vec<String>; 2],
-    }
-
-    impl Lend {
-        fn new(rows: Vec<Observation>, every: usize) -> Self {
-            Lend {
-                rows: rows.into_iter(),
-                current: None,
-                every,
-                n: 0,
-                dictionaries: Default::default(),
-            }
-        }
-
-        fn key(&mut self, column: usize, text: &str) -> powermap_ingest::DictKey {
-            let dict = &mut self.dictionaries[column];
-            let key = dict.iter().position(|t| t == text).unwrap_or_else(|| {
-                dict.push(text.to_string());
-                dict.len() - 1
-            });
-            powermap_ingest::DictKey {
-                dictionary: (self.n / self.every * 2 + column) as u32,
-                key: key as u32,
-            }
-        }
-    }
-
-    impl ReadRef for Lend {
-        fn next_ref(&mut self) -> Option<Result<ObservationRef<'_>, IngestError>> {
-            let o = self.rows.next()?;
-            if self.every > 0 && self.n.is_multiple_of(self.every) {
-                self.dictionaries = Default::default();
-            }
-            let keys = (self.every > 0).then(|| {
-                let s = self.key(0, &o.subject);
-                let e = o.entity.as_deref().map(|e| self.key(1, e));
-                (s, e)
-            });
-            self.n += 1;
-            self.current = Some(o);
-            let o = self.current.as_ref()?;
-            let mut r = ObservationRef::from(o);
-            if let Some((s, e)) = keys {
-                r.subject_key = Some(s);
-                r.entity_key = e;
-            }
-            Some(Ok(r))
-        }
-    }
-
-    fn observation() -> impl Strategy<Value = Observation> {
-        let subjects = vec![
-            "foundryusa",
-            "antpool",
-            "f2pool",
-            "btccom",
-            "poolin",
-            "viabtc",
-            "unknown",
-            "AntPool",
-            "/ViaBTC/",
-            "pool-x",
-            "pool-y",
-        ];
-        let labels = vec![
-            "Foundry USA",
-            "AntPool",
-            "BTC.com",
-            "Poolin",
-            "org-a",
-            "unknown",
-        ];
-        (
-            prop::sample::select(vec!["bitcoin", "other"]),
-            prop::sample::select(vec![Layer::Consensus, Layer::Infrastructure]),
-            // 2019-06 … 2024-06, so months and EDI's dated ownership links vary.
-            1_559_347_200i64..1_717_200_000,
-            prop::sample::select(subjects),
-            prop::option::weighted(0.3, prop::sample::select(labels)),
-            prop::sample::select(vec![0.0, 1.0, 2.5]),
-            prop::option::of(Just("src")),
-        )
-            .prop_map(|(network, layer, secs, subject, entity, weight, source)| {
-                Observation {
-                    network: network.into(),
-                    layer,
-                    time: DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default(),
-                    height: Some(secs as u64 / 600),
-                    subject: subject.into(),
-                    entity: entity.map(Into::into),
-                    weight,
-                    source: source.map(Into::into),
-                }
-            })
-    }
-
-    fn options() -> AnalyzeOptions {
-        AnalyzeOptions {
-            window: WindowSpec::days(30, 7),
-            population: Population::Window(1),
-            ..AnalyzeOptions::default()
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
-
-        /// The memoised, borrowed path gives exactly what resolving each owned observation
-        /// afresh and pushing it by name gives.
-        #[test]
-        fn memoised_feed_equals_uncached(
-            obs in prop::collection::vec(observation(), 1..400),
-            clustering in any::<bool>(),
-            unattributed in prop::sample::select(vec![
-                Unattributed::Separate,
-                Unattributed::Bucket,
-                Unattributed::Exclude,
-            ]),
-            // 0: no dictionary keys (text lookups only).
-            every in prop::sample::select(vec![0usize, 1, 7, 1000]),
-        ) {
-            let mut registries = Registries::default();
-            registries.insert(Registry::bitcoin_builtin().unwrap(), "bitcoin-builtin");
-            let empty = Registry::new("");
-            let resolve = ResolveOptions { clustering, unattributed };
-
-            let mut fast = Analyzer::new(options());
-            let reader = Lend::new(obs.clone(), every);
-            let mut renamer = Renamer::default();
-            let mut ctx = Feed {
-                registries: &registries,
-                empty: &empty,
-                resolve,
-                renamer: &mut renamer,
-                anonymous: 0,
-            };
-            feed(reader, &mut ctx, &mut fast, &mut |_| {}).unwrap();
-
-            let mut slow = Analyzer::new(options());
-            let mut n = 0;
-            for o in &obs {
-                let registry = registries.get(&o.network).unwrap_or(&empty);
-                match registry.resolve_observation(o, resolve) {
-                    Some(a) => {
-                        let entity = if is_anonymous(&a) {
-                            n += 1;
-                            anonymous_entity(o.height, n)
-                        } else {
-                            a.entity.clone()
-                        };
-                        slow.push(
-                            &o.network, o.layer, o.time, o.height, o.weight, &entity, a.rule,
-                        )
-                    }
-                    None => slow.exclude(),
-                }
-            }
-            prop_assert_eq!(fast.stats(), slow.stats());
-            let fast = fast.finish(Provenance::default()).unwrap();
-            let slow = slow.finish(Provenance::default()).unwrap();
-            prop_assert_eq!(fast, slow);
-        }
-    }
 }

@@ -75,19 +75,8 @@ pub fn attribution_ledger(
             );
         }
     };
+    input.each_observation(&mut observe)?;
     match input {
-        Input::Builtin(id) => {
-            for obs in powermap_ingest::builtin::open(id)? {
-                observe(obs?);
-            }
-        }
-        Input::Observations(paths) => {
-            for path in paths {
-                for obs in powermap_ingest::read_file(path)? {
-                    observe(obs?);
-                }
-            }
-        }
         Input::Edi { files, mapping } => {
             for (path, ledger) in files {
                 let registry = powermap_edi::load_mapping_information(mapping, *ledger)?;
@@ -108,6 +97,7 @@ pub fn attribution_ledger(
                 }
             }
         }
+        Input::Builtin(_) | Input::Observations(_) => {}
     }
     let mut out: Vec<LedgerRow> = rows.into_values().collect();
     out.sort_by(|a, b| {

@@ -1,11 +1,14 @@
 //! The pipeline: the one crate that knows the order of the stages.
 //!
 //! ```text
-//!  source ──▶ Observation ──attribution──▶ AttributedObservation
-//!         ──windows──▶ (Window, Distribution)… ──metrics──▶ Analysis
+//!  files, built-in datasets, EDI raw data (Input) ─┐
+//!  adapters (powermap-sources), the watch store ───┴─▶ Feed ──attribution (Claim: entity, else subject)
+//!         ──what-ifs──▶ Analyzer ──windows──▶ (Window, Distribution)… ──metrics──▶ Analysis
 //! ```
 //!
-//! [`Analyzer`] is the streaming core: push attributed observations in any order, then
+//! [`Feed`] is the one road in: every observation, whatever its source, is attributed by the
+//! same rule and pushed into the [`Analyzer`]. [`run`] reads an [`Input`] down it. The
+//! analyzer is the streaming core: it takes attributed observations in any order, then
 //! [`Analyzer::finish`] cuts windows and computes metrics, one [`Analysis`] per
 //! (network, layer). Memory grows with days × entities, not with observations.
 //!
@@ -24,6 +27,7 @@
 mod analyzer;
 mod compare;
 mod error;
+mod feed;
 mod input;
 mod ledger;
 mod mapping;
@@ -33,6 +37,7 @@ mod whatif;
 pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId};
 pub use compare::{compare_mappings, Comparison, MetricDiff, ShareDiff, SubjectDiff};
 pub use error::PipelineError;
+pub use feed::Feed;
 pub use input::{run, run_with, Input, Registries, RunOutput};
 pub use ledger::{attribution_ledger, LedgerRow};
 pub use mapping::{pool_slug, MappingSource};

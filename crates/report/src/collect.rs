@@ -1,17 +1,18 @@
-//! Running one layer's dataset through attribution → windows → metrics.
+//! Running one layer's dataset through attribution → windows → metrics: the pipeline's one
+//! road, from the built-in dataset or from an adapter of `powermap-sources`.
 
 use std::path::Path;
 
-use powermap_attribution::{ResolveOptions, Unattributed};
-use powermap_model::{Analysis, Provenance, Rule};
-use powermap_pipeline::{AnalyzeOptions, Analyzer, Input, Registries};
+use powermap_attribution::ResolveOptions;
+use powermap_model::{Analysis, Provenance};
+use powermap_pipeline::{AnalyzeOptions, Feed, Input, Registries, WhatIf};
 use powermap_windows::{Alignment, WindowSpec};
 
 use crate::spec::LayerSpec;
 use crate::ReportError;
 
-/// The analysis of one layer: the built-in dataset through the pipeline, or an adapter's
-/// observations (entities as the source names them) through the analyzer.
+/// The analysis of one layer: the built-in dataset or an adapter's observations (entities as
+/// the source names them) through the pipeline.
 pub fn analyse_layer(spec: &LayerSpec, data_root: &Path) -> Result<Analysis, ReportError> {
     let mut window = spec.window_spec()?;
     // As `analyze` does by default: the newest window ends on the last day of data.
@@ -64,21 +65,27 @@ fn builtin(
     dataset: &str,
     opts: AnalyzeOptions,
 ) -> Result<Vec<Analysis>, ReportError> {
-    let pipeline = |source| ReportError::Pipeline {
-        layer: spec.id.clone(),
-        source: Box::new(source),
-    };
-    let registries = Registries::builtin().map_err(pipeline)?;
+    let input = Input::Builtin(dataset.to_string());
+    let registries = Registries::builtin().map_err(|e| pipeline(spec, e))?;
     let resolve = ResolveOptions {
         clustering: true,
-        unattributed: Unattributed::Bucket,
+        unattributed: input.default_treatment(),
     };
-    let input = Input::Builtin(dataset.to_string());
     let out = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {})
-        .map_err(pipeline)?;
+        .map_err(|e| pipeline(spec, e))?;
     Ok(out.analyses)
 }
 
+fn pipeline(spec: &LayerSpec, source: powermap_pipeline::PipelineError) -> ReportError {
+    ReportError::Pipeline {
+        layer: spec.id.clone(),
+        source: Box::new(source),
+    }
+}
+
+/// An adapter's observations down the pipeline's road, with no registry: entities as the
+/// source names them (else the subject), the source's own `unknown` bucket kept whole (the
+/// report gives it its treatments, see `layer::treat`).
 fn adapter(
     spec: &LayerSpec,
     data_root: &Path,
@@ -94,8 +101,10 @@ fn adapter(
     } else {
         spec.files.clone()
     };
-    let window_spec = spec.window.clone();
-    let mut analyzer = Analyzer::new(opts);
+    let none = Registries::default();
+    let mut feed = Feed::new(&none, ResolveOptions::default(), &WhatIf::default(), opts)
+        .map_err(|e| pipeline(spec, e))?
+        .split_anonymous(false);
     for file in &files {
         let path = data_root.join(file);
         if !path.exists() {
@@ -108,31 +117,22 @@ fn adapter(
             powermap_sources::read(&spec.source, &path, Some(spec.layer)).map_err(source_err)?
         {
             let o = o.map_err(source_err)?;
-            if spec.network.as_ref().is_some_and(|n| &o.network != n) {
-                continue;
+            if spec.network.as_ref().is_none_or(|n| &o.network == n) {
+                feed.push(&(&o).into());
             }
-            let (entity, rule) = match &o.entity {
-                Some(e) => (e.as_str(), Rule::Preattributed),
-                None => (o.subject.as_str(), Rule::Unattributed),
-            };
-            analyzer.push(
-                &o.network, o.layer, o.time, o.height, o.weight, entity, rule,
-            );
         }
     }
     let provenance = Provenance {
         dataset: files.join(", "),
-        window_spec,
+        window_spec: spec.window.clone(),
         registry: format!(
             "none: entities as `{}` names them (docs/sources.md)",
             spec.source
         ),
         unattributed: "separate".into(),
     };
-    analyzer
+    Ok(feed
         .finish(provenance)
-        .map_err(|source| ReportError::Pipeline {
-            layer: spec.id.clone(),
-            source: Box::new(source),
-        })
+        .map_err(|e| pipeline(spec, e))?
+        .analyses)
 }

@@ -1,8 +1,9 @@
 //! Analyses and health from the store and the built-in datasets.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use powermap_model::{Analysis, Provenance, Rule};
-use powermap_pipeline::AnalyzeOptions;
+use powermap_attribution::ResolveOptions;
+use powermap_model::{Analysis, Layer, Provenance};
+use powermap_pipeline::{AnalyzeOptions, Input, Registries};
 use powermap_serve::SourceHealth;
 use powermap_store::Store;
 use powermap_windows::{Alignment, WindowSpec};
@@ -19,62 +20,56 @@ pub(crate) fn store_provenance(window_spec: String) -> Provenance {
     }
 }
 
-/// Analyses of every (network, layer) in the store: observations streamed into the
-/// analyzer, attributed as the followers stored them (their entity, else the raw subject).
+/// Analyses of every (network, layer) in the store, attributed as the followers stored them.
 pub(crate) fn analyze_store(store: &mut Store, window: &WindowSpec) -> Result<Vec<Analysis>> {
-    let mut analyzer = powermap_pipeline::Analyzer::new(AnalyzeOptions {
+    let groups: Vec<(String, Layer)> = store
+        .networks()?
+        .into_iter()
+        .flat_map(|n| {
+            let network = n.network;
+            n.layers
+                .into_iter()
+                .map(move |l| (network.clone(), l.layer))
+        })
+        .collect();
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let opts = AnalyzeOptions {
         window: window.clone(),
         clustering: true,
         ..Default::default()
-    });
-    let networks = store.networks()?;
-    if networks.is_empty() {
-        return Ok(Vec::new());
-    }
-    for n in &networks {
-        for l in &n.layers {
-            store.observations(&n.network, l.layer, None, None, &mut |o| {
-                let (entity, rule) = match &o.entity {
-                    Some(e) => (e.as_str(), Rule::Preattributed),
-                    None => (o.subject.as_str(), Rule::Unattributed),
-                };
-                analyzer.push(
-                    &o.network, o.layer, o.time, o.height, o.weight, entity, rule,
-                );
-                Ok(())
-            })?;
-        }
-    }
-    Ok(analyzer.finish(store_provenance(window.describe()))?)
+    };
+    Ok(powermap_follow::analyze_store(
+        store,
+        &groups,
+        (None, None),
+        opts,
+        store_provenance(window.describe()),
+    )?)
 }
 
 /// Analyses of a built-in dataset (e.g. `bitcoin-pools`) as `powermap analyze` computes them
 /// by default (built-in registry, owners clustered, unattributed blocks in one `unknown`
 /// bucket), with `window`.
 pub(crate) fn analyze_builtin(dataset: &str, window: WindowSpec) -> Result<Vec<Analysis>> {
-    use powermap_attribution::{ResolveOptions, Unattributed};
     let builtin = |source| WatchError::Builtin {
         dataset: dataset.to_string(),
         source: Box::new(source),
     };
-    let registries = powermap_pipeline::Registries::builtin().map_err(builtin)?;
+    let input = Input::Builtin(dataset.to_string());
+    let registries = Registries::builtin().map_err(builtin)?;
     let resolve = ResolveOptions {
         clustering: true,
-        unattributed: Unattributed::Bucket,
+        unattributed: input.default_treatment(),
     };
     let opts = AnalyzeOptions {
         window,
         clustering: true,
         ..Default::default()
     };
-    let out = powermap_pipeline::run(
-        &powermap_pipeline::Input::Builtin(dataset.to_string()),
-        &registries,
-        resolve,
-        opts,
-        &mut |_| {},
-    )
-    .map_err(builtin)?;
+    let out =
+        powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {}).map_err(builtin)?;
     Ok(out.analyses)
 }
 
