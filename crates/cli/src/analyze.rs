@@ -5,14 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use powermap_attribution::{ResolveOptions, Unattributed};
+use powermap_attribution::ResolveOptions;
 use powermap_metrics::{default_metrics, Metric};
 use powermap_model::{Boundary, Threshold};
-use powermap_pipeline::{AnalyzeOptions, Input, MergeGroup, Registries, WhatIf};
-use powermap_windows::{Alignment, Population, WindowSpec};
+use powermap_pipeline::{MergeGroup, WhatIf};
 
+use crate::args::{Analysis, AnalysisArgs, Defaults};
 use crate::output::{self, OutputFormat};
 
 /// Arguments of `powermap analyze`.
@@ -29,50 +28,11 @@ use crate::output::{self, OutputFormat};
       --from 2018-01-01 --to 2025-03-01 bitcoin_raw_data.json   # EDI's raw block data")]
 pub struct Args {
     #[command(flatten)]
-    input: InputArgs,
-
-    /// Windows: `30d` (30-day windows every 30 days), `30d/1d` (stepping daily),
-    /// `1000blocks[/step]`, `month`, or `all` (one window over everything).
-    #[arg(long, short, default_value = "30d", value_name = "SPEC")]
-    window: WindowSpec,
-
-    /// Anchor day windows at the `start` of the data (EDI) or its `end` (the newest window
-    /// ends on the last day).
-    #[arg(long, default_value = "end", value_parser = ["start", "end"])]
-    align: String,
-
-    /// First day to include (UTC, inclusive).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    from: Option<NaiveDate>,
-
-    /// Last day to include (UTC, inclusive).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    to: Option<NaiveDate>,
-
-    /// EDI population windows: entities active within N neighbouring windows count with 0
-    /// weight (changes Gini and Theil only); `all` = every entity seen.
-    #[arg(long, default_value = "1", value_name = "N|all")]
-    population: Population,
+    analysis: AnalysisArgs,
 
     /// Comma-separated metric ids (default: all). E.g. `gini,hhi,nakamoto_coefficient=1/3`.
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     metrics: Option<Vec<String>>,
-
-    /// Roll pools up to their owners through dated ownership links (default).
-    #[arg(long, overrides_with = "no_cluster")]
-    cluster: bool,
-
-    /// Count each pool/brand as its own entity.
-    #[arg(long)]
-    no_cluster: bool,
-
-    /// Weight no rule attributes: `separate` (each subject its own entity, EDI's rule; a
-    /// subject that names nobody, like the built-in dataset's `unknown`, makes each block its
-    /// own entity), `unknown` (one bucket), `exclude`, or `range`: run all three and show
-    /// every metric as `value (lo – hi)`, the value under the default treatment. Default:
-    /// `unknown` for the built-in dataset, `separate` otherwise.
-    #[arg(long, value_name = "MODE")]
-    unattributed: Option<UnattributedArg>,
 
     /// What if these entities are the same owner? `A,B[,…]` counts them as one entity named
     /// `A + B` (after ownership clustering: name owners, e.g. `Bitmain`, not brands); the
@@ -130,49 +90,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|id| Metric::parse(id.trim()).with_context(|| format!("--metrics: `{id}`")))
             .collect::<Result<_>>()?,
     };
-    let (input, builtin) = args.input.build()?;
-    let registries = default_registries()?;
+    let mut analysis = args.analysis.resolve(Defaults::default(), true)?;
+    analysis.opts.metrics = metrics;
     let stage =
         powermap_findings::Stage::load(args.security_models.as_deref(), args.policy.as_deref())?;
-    let default_treatment = if builtin {
-        Unattributed::Bucket
-    } else {
-        Unattributed::Separate
-    };
-    let (treatment, range) = match args.unattributed {
-        None => (default_treatment, false),
-        Some(UnattributedArg::Range) => (default_treatment, true),
-        Some(UnattributedArg::One(t)) => (t, false),
-    };
-    if range && args.compare_mapping.is_some() {
+    let Analysis {
+        input,
+        registries,
+        resolve,
+        range,
+        opts,
+    } = &analysis;
+    let treatment = resolve.unattributed;
+    if *range && args.compare_mapping.is_some() {
         anyhow::bail!("--unattributed range and --compare-mapping cannot be combined: compare under one treatment (e.g. --unattributed exclude)");
     }
-    let resolve = ResolveOptions {
-        clustering: !args.no_cluster,
-        unattributed: treatment,
-    };
-    let mut window = args.window.clone();
-    if let WindowSpec::Days { align, .. } = &mut window {
-        *align = if args.align == "start" {
-            Alignment::Start
-        } else {
-            Alignment::End
-        };
-    }
-    let opts = AnalyzeOptions {
-        window,
-        population: args.population,
-        metrics,
-        clustering: resolve.clustering,
-        from: args.from,
-        to: args.to,
-    };
 
     if let Some(dir) = &args.compare_mapping {
         let other = powermap_pipeline::MappingSource::detect(dir)
             .with_context(|| format!("--compare-mapping {}", dir.display()))?;
         let comparison =
-            powermap_pipeline::compare_mappings(&input, &registries, &other, resolve, opts)?;
+            powermap_pipeline::compare_mappings(input, registries, &other, *resolve, opts.clone())?;
         output::emit_comparison(&comparison, args.format, args.out.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -181,10 +119,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         merges: args.merge.clone(),
     };
     let bar = progress_bar(args.quiet);
-    let (out, ranges) = if range {
+    let (out, ranges) = if *range {
         let ranges = powermap_pipeline::treatment_range(
-            &input,
-            &registries,
+            input,
+            registries,
             resolve.clustering,
             &what_if,
             opts.clone(),
@@ -197,9 +135,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (out, Some(ranges))
     } else {
         let out = powermap_pipeline::run_with(
-            &input,
-            &registries,
-            resolve,
+            input,
+            registries,
+            *resolve,
             &what_if,
             opts.clone(),
             &mut |n| bar.set_position(n),
@@ -211,7 +149,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let merge_notes = if what_if.is_empty() {
         Vec::new()
     } else {
-        let baseline = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {})?;
+        let baseline = analysis.run(&mut |_| {})?;
         merge_notes(&what_if, &baseline.analyses, &out.analyses, args.boundary)
     };
 
@@ -223,7 +161,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|f| format!("[{}] {}: {}", f.severity.id(), f.scope, f.message))
         .collect();
     notes.extend(merge_notes);
-    notes.extend(attribution_notes(&out.stats, resolve, range));
+    notes.extend(attribution_notes(&out.stats, *resolve, *range));
     output::emit(
         &out.analyses,
         &output::Options {
@@ -250,27 +188,6 @@ fn merge_context(merges: &[MergeGroup]) -> String {
         "analysis failed".into()
     } else {
         flags.join(" ")
-    }
-}
-
-/// `--unattributed`: one treatment, or `range` over all three.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnattributedArg {
-    /// One treatment.
-    One(Unattributed),
-    /// All three, reported as ranges.
-    Range,
-}
-
-impl std::str::FromStr for UnattributedArg {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "range" {
-            return Ok(UnattributedArg::Range);
-        }
-        s.parse().map(UnattributedArg::One).map_err(|_| {
-            format!("unknown unattributed treatment `{s}` (expected separate, unknown, exclude or range)")
-        })
     }
 }
 
@@ -357,57 +274,6 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
-}
-
-/// Where observations come from, shared by every command that reads data.
-#[derive(Debug, clap::Args)]
-pub struct InputArgs {
-    /// Observation files in the open format (.csv, .jsonl, .parquet), or EDI raw block data
-    /// (`<ledger>_raw_data.json`). Without files, the built-in dataset is used.
-    files: Vec<PathBuf>,
-
-    /// EDI's `mapping_information/` directory. Needed for EDI raw block data (recognised by
-    /// name); this repository ships one at `data/edi-mapping/mapping_information`.
-    #[arg(long, value_name = "DIR")]
-    mapping: Option<PathBuf>,
-
-    /// Built-in dataset to use when no files are given (see `powermap datasets`).
-    #[arg(long, default_value = "bitcoin-pools")]
-    dataset: String,
-}
-
-impl InputArgs {
-    /// The input these flags name; the flag says whether it is the built-in dataset.
-    pub fn build(&self) -> Result<(Input, bool)> {
-        let (files, mapping) = (&self.files, self.mapping.as_deref());
-        if files.is_empty() {
-            return Ok((Input::Builtin(self.dataset.clone()), true));
-        }
-        if files.iter().all(|p| is_edi_raw(p)) {
-            let mapping = mapping.context(
-                "EDI raw block data needs --mapping DIR (EDI's mapping_information/; this repository ships one at data/edi-mapping/mapping_information)",
-            )?;
-            return Ok((Input::edi(files, mapping.to_path_buf())?, false));
-        }
-        if let Some(p) = files.iter().find(|p| is_edi_raw(p)) {
-            anyhow::bail!(
-                "{}: EDI raw block data cannot be mixed with observation files in one run",
-                p.display()
-            );
-        }
-        Ok((Input::Observations(files.clone()), false))
-    }
-}
-
-/// The registries every command uses: the built-in Bitcoin registry.
-pub fn default_registries() -> Result<Registries> {
-    Registries::builtin().context("loading the built-in registry")
-}
-
-/// EDI raw block data files are named `<ledger>_raw_data.json`.
-fn is_edi_raw(path: &std::path::Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().ends_with("_raw_data.json"))
 }
 
 /// Lines about attribution quality shown with the summary.

@@ -7,42 +7,24 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use powermap_attribution::{ResolveOptions, Unattributed};
 use powermap_findings::Stage;
-use powermap_metrics::default_metrics;
-use powermap_pipeline::AnalyzeOptions;
 use powermap_policy::{render, Policy};
-use powermap_windows::{Alignment, Population, WindowSpec};
 
-use crate::analyze::{default_registries, InputArgs};
+use crate::args::{AnalysisArgs, Defaults};
 
 /// Report encodings of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
-    /// Readable, most severe first, with a tally.
+    // Readable, most severe first, with a tally.
     Text,
-    /// The full report as JSON.
+    // The full report as JSON.
     Json,
-    /// JUnit XML for CI systems.
+    // JUnit XML for CI systems.
+    #[value(alias = "xml")]
     Junit,
-}
-
-impl FromStr for CheckFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "text" => Ok(CheckFormat::Text),
-            "json" => Ok(CheckFormat::Json),
-            "junit" | "xml" => Ok(CheckFormat::Junit),
-            _ => Err(format!(
-                "unknown format `{s}` (expected text, json or junit)"
-            )),
-        }
-    }
 }
 
 /// Arguments of `powermap check`.
@@ -63,41 +45,7 @@ pub struct Args {
     policy: PathBuf,
 
     #[command(flatten)]
-    input: InputArgs,
-
-    /// Windows (as for `analyze`). Default: the policy's `[analysis] window`, else `30d`.
-    #[arg(long, short, value_name = "SPEC")]
-    window: Option<WindowSpec>,
-
-    /// Anchor day windows at the `start` or `end` of the data. Default: the policy's
-    /// `[analysis] align`, else `end`.
-    #[arg(long, value_parser = ["start", "end"])]
-    align: Option<String>,
-
-    /// First day to include (UTC, inclusive).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    from: Option<NaiveDate>,
-
-    /// Last day to include (UTC, inclusive).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    to: Option<NaiveDate>,
-
-    /// EDI population windows (as for `analyze`).
-    #[arg(long, default_value = "1", value_name = "N|all")]
-    population: Population,
-
-    /// Roll pools up to their owners (default: the policy's `[analysis] clustering`, else on).
-    #[arg(long, overrides_with = "no_cluster")]
-    cluster: bool,
-
-    /// Count each pool/brand as its own entity.
-    #[arg(long)]
-    no_cluster: bool,
-
-    /// Weight no rule attributes: `separate`, `unknown` or `exclude`. Default: the policy's
-    /// `[analysis] unattributed`, else as for `analyze`.
-    #[arg(long, value_name = "MODE")]
-    unattributed: Option<Unattributed>,
+    analysis: AnalysisArgs,
 
     /// The day `effective_from` dates are compared with (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -112,51 +60,14 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     // The policy first: a broken policy should not cost a full analysis.
     let policy = Policy::load(&args.policy)?;
-    let defaults = &policy.analysis;
 
-    let (input, builtin) = args.input.build()?;
-    let registries = default_registries()?;
-    let unattributed = match (args.unattributed, defaults.unattributed.as_deref()) {
-        (Some(u), _) => u,
-        (None, Some(u)) => u
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{}: [analysis] unattributed: {e}", policy.file))?,
-        (None, None) if builtin => Unattributed::Bucket,
-        (None, None) => Unattributed::Separate,
-    };
-    let clustering = if args.no_cluster {
-        false
-    } else if args.cluster {
-        true
-    } else {
-        defaults.clustering.unwrap_or(true)
-    };
-    let resolve = ResolveOptions {
-        clustering,
-        unattributed,
-    };
-    let mut window = args
-        .window
-        .clone()
-        .or_else(|| defaults.window.clone())
-        .unwrap_or_else(|| WindowSpec::days(30, 30));
-    if let WindowSpec::Days { align, .. } = &mut window {
-        *align = match args.align.as_deref() {
-            Some("start") => Alignment::Start,
-            Some(_) => Alignment::End,
-            None => defaults.align.unwrap_or(Alignment::End),
-        };
-    }
-    let opts = AnalyzeOptions {
-        window,
-        population: args.population,
-        metrics: default_metrics(),
-        clustering,
-        from: args.from,
-        to: args.to,
-    };
-    let out = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {})
-        .context("analysing the input")?;
+    let analysis = args.analysis.resolve(
+        Defaults {
+            policy: Some((&policy.analysis, &policy.file)),
+        },
+        false,
+    )?;
+    let out = analysis.run(&mut |_| {}).context("analysing the input")?;
 
     let today = args
         .today

@@ -5,11 +5,12 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use powermap_attribution::{ResolveOptions, Unattributed};
 use powermap_model::{Analysis, Threshold};
 use powermap_pipeline::AnalyzeOptions;
 use powermap_stats::{forecast, pelt, trend, Crossing, ForecastOptions, PeltOptions, Series};
 use powermap_windows::{Alignment, WindowSpec};
+
+use crate::args::{AttributionArgs, Defaults, InputArgs};
 
 /// Arguments of `powermap drift`.
 #[derive(Debug, clap::Args)]
@@ -22,7 +23,9 @@ Trends are Theil–Sen slopes with a 95 % interval; change points are PELT (BIC 
 non-overlapping windows; forecasts extend the trend of the last N windows (docs/vigilance.md).")]
 pub struct Args {
     #[command(flatten)]
-    input: crate::analyze::InputArgs,
+    input: InputArgs,
+    #[command(flatten)]
+    attribution: AttributionArgs,
     /// Window length in days (windows do not overlap, so trends are not over-confident).
     #[arg(long, default_value_t = 30)]
     days: u32,
@@ -42,34 +45,20 @@ pub struct Args {
     /// Windows the trend and forecast use (the newest N).
     #[arg(long, default_value_t = 12)]
     last: usize,
-    /// Count each pool/brand as its own entity.
-    #[arg(long)]
-    no_cluster: bool,
 }
 
 /// Runs `powermap drift`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let (input, builtin) = args.input.build()?;
-    let resolve = ResolveOptions {
-        clustering: !args.no_cluster,
-        unattributed: if builtin {
-            Unattributed::Bucket
-        } else {
-            Unattributed::Separate
-        },
-    };
+    let input = args.input.input()?;
+    let (resolve, _) = args
+        .attribution
+        .resolve(&input, Defaults::default(), false)?;
     let opts = AnalyzeOptions {
-        window: WindowSpec::Days {
-            estimation: args.days,
-            step: args.days,
-            start: None,
-            end: None,
-            align: Alignment::End,
-        },
+        window: WindowSpec::days(args.days, args.days).aligned(Alignment::End),
         clustering: resolve.clustering,
         ..AnalyzeOptions::default()
     };
-    let registries = crate::analyze::default_registries()?;
+    let registries = crate::args::registries()?;
     let out = powermap_pipeline::run(&input, &registries, resolve, opts, &mut |_| {})?;
     let mut text = String::new();
     for a in &out.analyses {

@@ -6,6 +6,8 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use powermap_attribution::{Registry, ResolveOptions, Unattributed};
 
+use crate::args::{AttributionArgs, Defaults, InputArgs};
+
 /// Subcommands of `powermap entities`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -16,16 +18,12 @@ pub enum Command {
     /// Example: `powermap entities list --format csv > attribution.csv`
     List {
         #[command(flatten)]
-        input: crate::analyze::InputArgs,
-        /// Show brands, without rolling them up to owners.
-        #[arg(long)]
-        no_cluster: bool,
-        /// Treatment of unattributed subjects: separate, unknown or exclude.
-        #[arg(long, value_name = "MODE")]
-        unattributed: Option<Unattributed>,
+        input: InputArgs,
+        #[command(flatten)]
+        attribution: AttributionArgs,
         /// `table` or `csv`.
-        #[arg(long, default_value = "table", value_parser = ["table", "csv"])]
-        format: String,
+        #[arg(long, default_value = "table")]
+        format: LedgerFormat,
     },
     /// Print the attribution chain of a subject (tag → pool → owner), with sources and
     /// validity dates, plus the candidate rules that lost on precedence.
@@ -50,27 +48,28 @@ pub enum Command {
     },
 }
 
+/// Encodings of `entities list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LedgerFormat {
+    // Readable, sources shortened.
+    Table,
+    // Every field, full sources.
+    Csv,
+}
+
 /// Runs an `entities` subcommand.
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::List {
             input,
-            no_cluster,
-            unattributed,
+            attribution,
             format,
         } => {
-            let (input, builtin) = input.build()?;
-            let resolve = ResolveOptions {
-                clustering: !no_cluster,
-                unattributed: unattributed.unwrap_or(if builtin {
-                    Unattributed::Bucket
-                } else {
-                    Unattributed::Separate
-                }),
-            };
-            let registries = crate::analyze::default_registries()?;
+            let input = input.input()?;
+            let (resolve, _) = attribution.resolve(&input, Defaults::default(), false)?;
+            let registries = crate::args::registries()?;
             let rows = powermap_pipeline::attribution_ledger(&input, &registries, resolve)?;
-            print_ledger(&rows, format == "csv")?;
+            print_ledger(&rows, format == LedgerFormat::Csv)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain {

@@ -3,6 +3,7 @@
 //! This binary only parses flags and dispatches; the work lives in the library crates.
 
 mod analyze;
+mod args;
 mod bench;
 mod capture;
 mod check;

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use powermap_attribution::Unattributed;
@@ -11,31 +10,17 @@ use powermap_pipeline::{Comparison, RangeRow, TreatmentRange};
 use powermap_render::{csv_files, edi_value, jsonl, parquet_table, summary};
 
 /// Output encodings of `analyze`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
-    /// The readable summary.
+    // The readable summary.
     Table,
-    /// EDI-compatible CSV.
+    // EDI-compatible CSV.
     Csv,
-    /// JSON Lines.
+    // JSON Lines.
+    #[value(alias = "jsonl")]
     Json,
-    /// Parquet.
+    // Parquet.
     Parquet,
-}
-
-impl FromStr for OutputFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "table" => Ok(OutputFormat::Table),
-            "csv" => Ok(OutputFormat::Csv),
-            "json" | "jsonl" => Ok(OutputFormat::Json),
-            "parquet" => Ok(OutputFormat::Parquet),
-            _ => Err(format!(
-                "unknown format `{s}` (expected table, csv, json or parquet)"
-            )),
-        }
-    }
 }
 
 /// How to emit.

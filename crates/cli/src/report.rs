@@ -43,8 +43,8 @@ pub struct Args {
     security_models: Option<PathBuf>,
 
     /// What to write: `all` (HTML, Markdown with SVG charts, JSON), `html`, `md` or `json`.
-    #[arg(long, short, default_value = "all", value_parser = ["all", "html", "md", "json"])]
-    format: String,
+    #[arg(long, short, default_value = "all")]
+    format: ReportFormat,
 
     /// Output directory (written atomically), or `-` for stdout (one format only).
     #[arg(long, short, default_value = "powermap-report", value_name = "DIR")]
@@ -53,6 +53,19 @@ pub struct Args {
     /// No progress messages.
     #[arg(long)]
     quiet: bool,
+}
+
+/// What `report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    // HTML, Markdown with SVG charts, and JSON.
+    All,
+    // One self-contained HTML page.
+    Html,
+    // Markdown (charts as SVG files beside it).
+    Md,
+    // JSON.
+    Json,
 }
 
 /// Runs `powermap report`.
@@ -79,11 +92,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let stem = report.network.clone();
     if args.out == Path::new("-") {
-        let text = match args.format.as_str() {
-            "html" => powermap_report::html::render(&report)?,
-            "md" => powermap_report::markdown::render(&report, &stem)?.text,
-            "json" => json(&report)?,
-            _ => anyhow::bail!("--out - writes one format: pass --format html, md or json"),
+        let text = match args.format {
+            ReportFormat::Html => powermap_report::html::render(&report)?,
+            ReportFormat::Md => powermap_report::markdown::render(&report, &stem)?.text,
+            ReportFormat::Json => json(&report)?,
+            ReportFormat::All => {
+                anyhow::bail!("--out - writes one format: pass --format html, md or json")
+            }
         };
         std::io::stdout().lock().write_all(text.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
@@ -91,13 +106,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut written = Vec::new();
-    let all = args.format == "all";
-    if all || args.format == "html" {
+    let all = args.format == ReportFormat::All;
+    if all || args.format == ReportFormat::Html {
         let path = args.out.join(format!("{stem}.html"));
         write(&path, &powermap_report::html::render(&report)?)?;
         written.push(path);
     }
-    if all || args.format == "md" {
+    if all || args.format == ReportFormat::Md {
         let md = powermap_report::markdown::render(&report, &stem)?;
         for (name, svg) in &md.charts {
             write(&args.out.join(name), svg)?;
@@ -106,7 +121,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         write(&path, &md.text)?;
         written.push(path);
     }
-    if all || args.format == "json" {
+    if all || args.format == ReportFormat::Json {
         let path = args.out.join(format!("{stem}.json"));
         write(&path, &json(&report)?)?;
         written.push(path);

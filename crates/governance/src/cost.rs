@@ -42,6 +42,27 @@ pub enum Slippage {
     },
 }
 
+impl std::str::FromStr for Slippage {
+    type Err = String;
+    /// `none`, `linear:DEPTH` or `cpmm:RESERVE`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let number =
+            |v: &str, what: &str| v.parse::<f64>().map_err(|e| format!("{what}: `{v}`: {e}"));
+        match s.split_once(':') {
+            None if s == "none" => Ok(Slippage::None),
+            Some(("linear", d)) => Ok(Slippage::Linear {
+                depth: number(d, "linear:DEPTH")?,
+            }),
+            Some(("cpmm", r)) => Ok(Slippage::Cpmm {
+                reserve: number(r, "cpmm:RESERVE")?,
+            }),
+            _ => Err(format!(
+                "expected none, linear:DEPTH or cpmm:RESERVE, got `{s}`"
+            )),
+        }
+    }
+}
+
 /// The market an attacker faces.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Market {

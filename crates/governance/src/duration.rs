@@ -25,6 +25,16 @@ impl Duration {
         self.0 as f64 / Self::DAY as f64
     }
 
+    /// A signed margin of `seconds`: `+9d 1h` or `−1d`.
+    pub fn signed(seconds: i64) -> String {
+        let d = Duration(seconds.unsigned_abs());
+        if seconds < 0 {
+            format!("−{d}")
+        } else {
+            format!("+{d}")
+        }
+    }
+
     /// Parses `2d`, `1d 19h`, `5d 14h 24min`, `259200s`, `3 days`, `12s (1 block)`.
     pub fn parse(text: &str) -> Result<Self> {
         let bad = || GovernanceError::Duration(text.to_string());

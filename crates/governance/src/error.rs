@@ -24,6 +24,9 @@ pub enum GovernanceError {
         /// What is wrong.
         message: String,
     },
+    /// Options that cannot be combined (e.g. the observed defence without vote records).
+    #[error("{0}")]
+    Options(String),
     /// A duration such as `1d 19h` could not be parsed.
     #[error("bad duration `{0}` (expected e.g. `2d`, `1d 19h`, `5d 14h 24min`, `259200s`)")]
     Duration(String),

@@ -30,6 +30,28 @@ pub enum Verdict {
     Rejected,
 }
 
+impl Verdict {
+    /// `passed`, `no quorum`, `rejected`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::NoQuorum => "no quorum",
+            Verdict::Rejected => "rejected",
+        }
+    }
+}
+
+impl std::str::FromStr for Turnout {
+    type Err = String;
+    /// `full`, or the fraction of outside power that votes against (`0.3`).
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "full" => Ok(Turnout::Full),
+            s => crate::fraction(s).map(Turnout::Fraction),
+        }
+    }
+}
+
 impl DecisionRule {
     /// The rule of a rules file, with fractional quorums resolved against `total_power`.
     pub fn from_rules(rules: &Rules, total_power: f64) -> Self {

@@ -36,6 +36,19 @@ pub enum Method {
     Sampled,
 }
 
+impl std::str::FromStr for Method {
+    type Err = String;
+    /// `auto`, `exact` or `sampled`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Method::Auto),
+            "exact" => Ok(Method::Exact),
+            "sampled" => Ok(Method::Sampled),
+            s => Err(format!("expected auto, exact or sampled, got `{s}`")),
+        }
+    }
+}
+
 /// Options.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct IndexOptions {

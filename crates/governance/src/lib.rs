@@ -28,6 +28,7 @@
 //! assert_eq!(block.size, Some(2)); // a + b vote Against: 30 For < 70 Against
 //! ```
 
+pub mod capture;
 pub mod coalition;
 pub mod cost;
 pub mod duration;
@@ -44,3 +45,13 @@ pub mod svg;
 pub mod votes;
 
 pub use error::{GovernanceError, Result};
+
+/// A fraction between 0 and 1 as an option gives it, e.g. `0.3`.
+pub(crate) fn fraction(s: &str) -> std::result::Result<f64, String> {
+    let bad = || format!("expected a fraction between 0 and 1, got `{s}`");
+    let v: f64 = s.parse().map_err(|_| bad())?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(bad());
+    }
+    Ok(v)
+}

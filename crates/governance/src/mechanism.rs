@@ -57,6 +57,43 @@ impl Mechanism {
     }
 }
 
+/// Mechanisms an option names: one, or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// One mechanism.
+    One(Mechanism),
+    /// Every mechanism.
+    All,
+}
+
+impl std::str::FromStr for Selection {
+    type Err = String;
+    /// A mechanism id, or `all`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "all" {
+            return Ok(Selection::All);
+        }
+        Mechanism::parse(s).map(Selection::One).ok_or_else(|| {
+            format!("unknown mechanism `{s}` (token, quadratic, cap, delegation_cap, conviction, dual, all)")
+        })
+    }
+}
+
+impl Selection {
+    /// The mechanisms a list names, in its order (every one when it names `all`).
+    pub fn expand(list: &[Selection]) -> Vec<Mechanism> {
+        if list.contains(&Selection::All) {
+            return Mechanism::ALL.to_vec();
+        }
+        list.iter()
+            .filter_map(|s| match s {
+                Selection::One(m) => Some(*m),
+                Selection::All => None,
+            })
+            .collect()
+    }
+}
+
 /// Parameters of the alternative mechanisms (all stated in the report).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MechanismParams {

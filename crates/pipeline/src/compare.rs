@@ -441,10 +441,7 @@ mod tests {
             powermap_attribution::Registry::bitcoin_builtin().unwrap(),
             "bitcoin-builtin",
         );
-        let mut window = WindowSpec::days(30, 30);
-        if let WindowSpec::Days { align, .. } = &mut window {
-            *align = Alignment::End;
-        }
+        let window = WindowSpec::days(30, 30).aligned(Alignment::End);
         let c = compare_mappings(
             &Input::Builtin("bitcoin-pools".into()),
             &registries,

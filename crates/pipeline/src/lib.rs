@@ -41,5 +41,5 @@ pub use feed::Feed;
 pub use input::{run, run_with, Input, Registries, RunOutput};
 pub use ledger::{attribution_ledger, LedgerRow};
 pub use mapping::{pool_slug, MappingSource};
-pub use range::{treatment_range, RangeRow, TreatmentRange};
+pub use range::{treatment_range, RangeRow, TreatmentChoice, TreatmentRange};
 pub use whatif::{MergeGroup, WhatIf};

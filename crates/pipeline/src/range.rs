@@ -21,6 +21,28 @@ use powermap_model::{Layer, MetricValue, Window};
 use crate::input::{run_plan, Plan};
 use crate::{AnalyzeOptions, Input, PipelineError, Registries, RunOutput, WhatIf};
 
+/// Which treatments of unattributed weight a run uses: one, or all three as a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreatmentChoice {
+    /// One treatment.
+    One(Unattributed),
+    /// All three ([`treatment_range`]); values are shown under the input's default.
+    Range,
+}
+
+impl std::str::FromStr for TreatmentChoice {
+    type Err = String;
+    /// `separate`, `unknown`, `exclude` or `range`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "range" {
+            return Ok(TreatmentChoice::Range);
+        }
+        s.parse().map(TreatmentChoice::One).map_err(|_| {
+            format!("unknown unattributed treatment `{s}` (expected separate, unknown, exclude or range)")
+        })
+    }
+}
+
 /// One metric of one window under the three treatments of unattributed weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RangeRow {
@@ -217,10 +239,7 @@ mod tests {
     fn builtin() -> TreatmentRange {
         let mut registries = Registries::default();
         registries.insert(Registry::bitcoin_builtin().unwrap(), "bitcoin-builtin");
-        let mut window = WindowSpec::days(30, 30);
-        if let WindowSpec::Days { align, .. } = &mut window {
-            *align = Alignment::End;
-        }
+        let window = WindowSpec::days(30, 30).aligned(Alignment::End);
         let opts = AnalyzeOptions {
             window,
             ..AnalyzeOptions::default()

@@ -213,17 +213,11 @@ impl Cx<'_> {
         };
         let align = match a.align {
             None => None,
-            Some(s) => Some(match s.get_ref().as_str() {
-                "start" => Alignment::Start,
-                "end" => Alignment::End,
-                other => {
-                    return Err(self.err(
-                        s.span(),
-                        field("align"),
-                        &format!("unknown alignment `{other}` (expected `start` or `end`)"),
-                    ))
-                }
-            }),
+            Some(s) => Some(
+                s.get_ref()
+                    .parse::<Alignment>()
+                    .map_err(|e| self.err(s.span(), field("align"), &e))?,
+            ),
         };
         let unattributed = match a.unattributed {
             None => None,

@@ -6,7 +6,7 @@ use std::path::Path;
 use powermap_attribution::ResolveOptions;
 use powermap_model::{Analysis, Provenance};
 use powermap_pipeline::{AnalyzeOptions, Feed, Input, Registries, WhatIf};
-use powermap_windows::{Alignment, WindowSpec};
+use powermap_windows::Alignment;
 
 use crate::spec::LayerSpec;
 use crate::ReportError;
@@ -14,11 +14,8 @@ use crate::ReportError;
 /// The analysis of one layer: the built-in dataset or an adapter's observations (entities as
 /// the source names them) through the pipeline.
 pub fn analyse_layer(spec: &LayerSpec, data_root: &Path) -> Result<Analysis, ReportError> {
-    let mut window = spec.window_spec()?;
     // As `analyze` does by default: the newest window ends on the last day of data.
-    if let WindowSpec::Days { align, .. } = &mut window {
-        *align = Alignment::End;
-    }
+    let window = spec.window_spec()?.aligned(Alignment::End);
     let opts = AnalyzeOptions {
         window,
         ..AnalyzeOptions::default()

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use powermap_governance::game::Verdict;
+use powermap_governance::duration::Duration;
 use powermap_governance::mechanism::Mechanism;
 use powermap_governance::report::{
     analyse, proposals, CaptureOptions, DistributionReport, ProposalReport,
@@ -117,15 +117,6 @@ pub fn build(spec: &GovernanceSpec, data_root: &Path) -> Result<GovernanceReport
         latest,
         proposals,
     })
-}
-
-/// `passed`, `no quorum`, `rejected`.
-pub(crate) fn verdict(v: &Verdict) -> &'static str {
-    match v {
-        Verdict::Passed => "passed",
-        Verdict::NoQuorum => "no quorum",
-        Verdict::Rejected => "rejected",
-    }
 }
 
 /// A table of the section: caption, header, rows (plain text cells).
@@ -269,7 +260,7 @@ impl GovernanceReport {
                         millions(p.for_votes),
                         millions(p.against),
                         millions(p.quorum),
-                        verdict(&p.verdict).to_string(),
+                        p.verdict.label().to_string(),
                         size(p.pass_alone.size),
                         size(p.defeat.size),
                     ]
@@ -280,12 +271,12 @@ impl GovernanceReport {
     }
 }
 
-/// `+9d 1h` or `−1d`.
+/// `+9d 1h`, or `−1d (trapped)` when users cannot leave in time.
 fn signed(seconds: i64) -> String {
-    let d = powermap_governance::duration::Duration(seconds.unsigned_abs());
+    let margin = Duration::signed(seconds);
     if seconds < 0 {
-        format!("−{d} (trapped)")
+        format!("{margin} (trapped)")
     } else {
-        format!("+{d}")
+        margin
     }
 }

@@ -218,15 +218,13 @@ impl Config {
 
     /// Checks everything and opens what the cycle needs: findings stage, store, followers.
     pub fn plan(&self) -> Result<Plan> {
-        let mut window: WindowSpec = match &self.window {
+        let window = match &self.window {
             Some(w) => w
-                .parse()
+                .parse::<WindowSpec>()
                 .map_err(|e| WatchError::Config(format!("window `{w}`: {e}")))?,
             None => WindowSpec::days(30, 30),
-        };
-        if let WindowSpec::Days { align, .. } = &mut window {
-            *align = Alignment::End;
         }
+        .aligned(Alignment::End);
         let interval = match &self.interval {
             Some(s) => duration("interval", s)?,
             None => Duration::from_secs(60),

@@ -17,6 +17,36 @@ pub enum Alignment {
     End,
 }
 
+impl Alignment {
+    /// Stable id: `start` or `end`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Alignment::Start => "start",
+            Alignment::End => "end",
+        }
+    }
+}
+
+impl std::fmt::Display for Alignment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl std::str::FromStr for Alignment {
+    type Err = String;
+    /// `start` or `end`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "start" => Ok(Alignment::Start),
+            "end" => Ok(Alignment::End),
+            other => Err(format!(
+                "unknown alignment `{other}` (expected `start` or `end`)"
+            )),
+        }
+    }
+}
+
 /// How to cut a series of observations into windows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WindowSpec {
@@ -68,6 +98,14 @@ impl WindowSpec {
             end: None,
             align: Alignment::Start,
         }
+    }
+
+    /// This spec with day windows anchored at `align` (other specs have no alignment).
+    pub fn aligned(mut self, alignment: Alignment) -> Self {
+        if let WindowSpec::Days { align, .. } = &mut self {
+            *align = alignment;
+        }
+        self
     }
 
     /// A short human description, e.g. `30-day windows every 30 days`.

@@ -21,10 +21,7 @@ pub fn repo() -> PathBuf {
 pub fn builtin_analyses() -> Vec<Analysis> {
     static CELL: OnceLock<Vec<Analysis>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let mut window = WindowSpec::days(30, 30);
-        if let WindowSpec::Days { align, .. } = &mut window {
-            *align = powermap_windows::Alignment::End;
-        }
+        let window = WindowSpec::days(30, 30).aligned(powermap_windows::Alignment::End);
         let opts = powermap_pipeline::AnalyzeOptions {
             window,
             ..Default::default()
