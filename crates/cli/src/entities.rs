@@ -110,93 +110,11 @@ pub fn load_registry(name: &str, network: &str) -> Result<Registry> {
 }
 
 fn print_ledger(rows: &[powermap_pipeline::LedgerRow], csv: bool) -> Result<()> {
-    use std::io::Write;
     let mut out = std::io::stdout().lock();
     if csv {
-        let mut w = csv_writer(&mut out);
-        w.write_record([
-            "network",
-            "subject",
-            "entity",
-            "brand",
-            "rule",
-            "evidence",
-            "source",
-            "owner_source",
-            "observations",
-            "weight",
-            "first",
-            "last",
-        ])?;
-        for r in rows {
-            let a = &r.attribution;
-            w.write_record([
-                r.network.as_str(),
-                &r.subject,
-                &a.entity,
-                &a.brand,
-                a.rule.id(),
-                &a.evidence,
-                &a.source,
-                a.owner_source.as_deref().unwrap_or(""),
-                &r.observations.to_string(),
-                &powermap_render::python_float(r.weight),
-                &r.first.to_string(),
-                &r.last.to_string(),
-            ])?;
-        }
-        w.flush()?;
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "{:<20} {:<20} {:<20} {:<14} {:>9}  {:<10} {:<10}  why",
-        "subject", "brand", "entity", "rule", "weight", "first", "last"
-    )?;
-    for r in rows {
-        let a = &r.attribution;
-        let mut why = short_source(&a.source);
-        if let Some(o) = &a.owner_source {
-            why.push_str(&format!("; owner: {}", short_source(o)));
-        }
-        writeln!(
-            out,
-            "{:<20} {:<20} {:<20} {:<14} {:>9}  {:<10} {:<10}  {}",
-            truncate(&r.subject, 20),
-            truncate(&a.brand, 20),
-            truncate(&a.entity, 20),
-            a.rule.id(),
-            powermap_render::python_float(r.weight).trim_end_matches(".0"),
-            r.first,
-            r.last,
-            why
-        )?;
-    }
-    writeln!(out, "(full sources: --format csv)")?;
-    Ok(())
-}
-
-/// A rule source without its long note: the file, and the link when it is one.
-fn short_source(source: &str) -> String {
-    match source.split_once(" (") {
-        Some((file, rest)) if rest.starts_with("http") => {
-            format!("{file} ({}", truncate(rest, 60))
-        }
-        Some((file, _)) => file.to_string(),
-        None => source.to_string(),
-    }
-}
-
-fn csv_writer<W: std::io::Write>(w: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().from_writer(w)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
+        powermap_render::ledger::write_csv(rows, &mut out)?;
     } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
+        powermap_render::ledger::write_table(rows, &mut out)?;
     }
+    Ok(())
 }

@@ -11,6 +11,9 @@ pub enum RenderError {
     /// The CSV writer failed (usually an I/O error underneath).
     #[error("CSV output failed")]
     Csv(#[from] csv::Error),
+    /// Formatting text failed (a `Display` implementation returned an error).
+    #[error("formatting failed")]
+    Fmt(#[from] std::fmt::Error),
     /// JSON serialisation failed.
     #[error("JSON output failed")]
     Json(#[from] serde_json::Error),

@@ -13,6 +13,10 @@
 //! | JSON Lines with a `type` field | [`jsonl::write_jsonl`] |
 //! | Parquet long-form metrics table | [`parquet_table::write_parquet`] |
 //! | metric time series, stacked shares (SVG, PNG) | [`plot`] |
+//! | `--unattributed range`: table, records, `ranges.csv` | [`ranges`] |
+//! | `--compare-mapping`: table, records, `compare.csv` | [`comparison`] |
+//! | attribution ledger: table, CSV | [`ledger`] |
+//! | drift: trends, change points, forecasts, in words | [`drift`] |
 //!
 //! ```
 //! use powermap_render::csv_files::{write_long, edi_value};
@@ -23,12 +27,16 @@
 //!
 //! [`Analysis`]: powermap_model::Analysis
 
+pub mod comparison;
 pub mod csv_files;
+pub mod drift;
 mod error;
 pub mod jsonl;
+pub mod ledger;
 pub mod parquet_table;
 pub mod plot;
 mod pyfloat;
+pub mod ranges;
 pub mod summary;
 
 pub use error::{RenderError, Result};

@@ -16,6 +16,7 @@
 //! ```
 
 mod coalition;
+mod notes;
 mod numbers;
 
 use std::fmt::Write as _;
@@ -23,6 +24,7 @@ use std::fmt::Write as _;
 use powermap_model::{Analysis, Boundary, MetricValue, Threshold, WindowResult};
 
 pub use coalition::{decisive_coalition, Coalition, Member};
+pub use notes::{attribution_notes, merge_notes};
 pub use numbers::{format_change, format_metric, percent, points};
 
 /// What the summary shows and how.
@@ -107,7 +109,8 @@ fn symbol(b: Boundary) -> &'static str {
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
+/// `s` cut to `max` characters, the last one `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
