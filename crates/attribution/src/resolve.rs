@@ -30,18 +30,22 @@ pub const SPECIAL_ADDRESS: &str = "----- SPECIAL ADDRESS -----";
 /// The single entity of [`Unattributed::Bucket`].
 pub const UNKNOWN_ENTITY: &str = "unknown";
 
-/// What to do with weight no rule attributes.
+/// What to do with weight no rule attributes: the one vocabulary of every stage (attribution,
+/// the pipeline's ranges, report specs, policies).
+///
+/// Report specs written before it was shared say `each_its_own`, `one_bucket` and `excluded`;
+/// those names are still read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Unattributed {
     /// Each subject is its own entity (EDI's behaviour). Id `separate`.
     #[default]
-    #[serde(rename = "separate")]
+    #[serde(rename = "separate", alias = "each_its_own")]
     Separate,
     /// All unattributed weight goes to one entity named `unknown`. Id `unknown`.
-    #[serde(rename = "unknown")]
+    #[serde(rename = "unknown", alias = "one_bucket")]
     Bucket,
     /// Unattributed weight is dropped. Id `exclude`.
-    #[serde(rename = "exclude")]
+    #[serde(rename = "exclude", alias = "excluded")]
     Exclude,
 }
 
@@ -52,6 +56,24 @@ impl Unattributed {
         Unattributed::Bucket,
         Unattributed::Exclude,
     ];
+
+    /// Position in [`Unattributed::ALL`] (the order of per-treatment values).
+    pub fn index(self) -> usize {
+        match self {
+            Unattributed::Separate => 0,
+            Unattributed::Bucket => 1,
+            Unattributed::Exclude => 2,
+        }
+    }
+
+    /// How reports name it in prose: `each its own`, `one bucket`, `excluded`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unattributed::Separate => "each its own",
+            Unattributed::Bucket => "one bucket",
+            Unattributed::Exclude => "excluded",
+        }
+    }
 
     /// Stable id: `separate`, `unknown` or `exclude`.
     pub fn id(self) -> &'static str {

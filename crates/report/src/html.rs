@@ -1,6 +1,7 @@
 //! The report as one self-contained HTML page: inline CSS, charts as inline SVG, no scripts,
 //! no fonts or links to fetch, so it opens offline and prints.
 
+use powermap_attribution::Unattributed;
 use std::fmt::Write as _;
 
 use crate::chart::{esc, layer_charts};
@@ -210,9 +211,9 @@ fn layer(s: &mut String, l: &LayerReport) -> Result<(), ReportError> {
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td></tr>",
                 esc(&r.what),
-                f(r.one_bucket),
-                f(r.each_its_own),
-                f(r.excluded),
+                f(r.value(Unattributed::Bucket)),
+                f(r.value(Unattributed::Separate)),
+                f(r.value(Unattributed::Exclude)),
                 esc(&text::range(&r.what, r.range()))
             );
         }

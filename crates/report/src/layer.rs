@@ -8,7 +8,9 @@ use powermap_model::{Analysis, Boundary, Distribution, Threshold, Window};
 use powermap_security::{CoalitionResult, SecurityModels, Spof};
 use serde::Serialize;
 
-use crate::spec::{LayerSpec, Treatment};
+use powermap_attribution::Unattributed;
+
+use crate::spec::LayerSpec;
 
 /// How far back a trend arrow looks.
 pub const TREND_DAYS: u64 = 90;
@@ -89,24 +91,24 @@ pub const NO_MODELS: &str = "none";
 
 /// A value of one result under the three treatments of unattributed weight.
 #[derive(Debug, Clone, Serialize)]
-pub struct TreatmentRange {
+pub struct UncertaintyRow {
     /// What the value is (e.g. `halt_finality coalition size`, `top share`).
     pub what: String,
-    /// All unattributed weight as one entity.
-    pub one_bucket: Option<f64>,
-    /// Each unattributed unit its own entity (`None` when the spec gives no unit).
-    pub each_its_own: Option<f64>,
-    /// Unattributed weight left out.
-    pub excluded: Option<f64>,
+    /// The value under each treatment, in [`Unattributed::ALL`] order (`separate`: each
+    /// unattributed unit its own entity, `None` when the spec gives no unit; `unknown`: one
+    /// entity; `exclude`: left out).
+    pub values: [Option<f64>; 3],
 }
 
-impl TreatmentRange {
+impl UncertaintyRow {
+    /// The value under one treatment.
+    pub fn value(&self, t: Unattributed) -> Option<f64> {
+        self.values[t.index()]
+    }
+
     /// `(lowest, highest)` over the treatments that have a value.
     pub fn range(&self) -> Option<(f64, f64)> {
-        let vals: Vec<f64> = [self.one_bucket, self.each_its_own, self.excluded]
-            .into_iter()
-            .flatten()
-            .collect();
+        let vals: Vec<f64> = self.values.into_iter().flatten().collect();
         let lo = vals.iter().copied().reduce(f64::min)?;
         let hi = vals.iter().copied().reduce(f64::max)?;
         Some((lo, hi))
@@ -123,9 +125,9 @@ pub struct Uncertainty {
     /// Weight of one unattributed producer in the "each its own" treatment.
     pub unit: Option<f64>,
     /// The treatment the headline results use.
-    pub headline: Treatment,
+    pub headline: Unattributed,
     /// Per result, the value under each treatment.
-    pub rows: Vec<TreatmentRange>,
+    pub rows: Vec<UncertaintyRow>,
 }
 
 /// The latest window's distribution, summarised.
@@ -336,12 +338,12 @@ fn earlier(a: &Analysis, filled: &[usize], last: usize) -> Option<usize> {
 
 /// `d` with the layer's unattributed entity treated as `t` (`None` when `t` cannot be applied:
 /// each-its-own without a unit, or more than [`MAX_SPLIT`] synthetic producers).
-pub fn treat(d: &Distribution, spec: &LayerSpec, t: Treatment) -> Option<Distribution> {
+pub fn treat(d: &Distribution, spec: &LayerSpec, t: Unattributed) -> Option<Distribution> {
     let Some(name) = spec.unattributed.as_ref() else {
         return Some(d.clone());
     };
     let w = d.weight_of(name);
-    if w <= 0.0 || t == Treatment::OneBucket {
+    if w <= 0.0 || t == Unattributed::Bucket {
         return Some(d.clone());
     }
     let rest = d
@@ -350,9 +352,9 @@ pub fn treat(d: &Distribution, spec: &LayerSpec, t: Treatment) -> Option<Distrib
         .filter(|e| &e.name != name)
         .map(|e| (e.name.clone(), e.weight));
     match t {
-        Treatment::OneBucket => unreachable!("handled above"),
-        Treatment::Excluded => Distribution::from_weights(rest).ok(),
-        Treatment::EachItsOwn => {
+        Unattributed::Bucket => unreachable!("handled above"),
+        Unattributed::Exclude => Distribution::from_weights(rest).ok(),
+        Unattributed::Separate => {
             let unit = spec.unit?;
             let n = (w / unit).floor();
             if n > MAX_SPLIT {
@@ -384,11 +386,11 @@ fn uncertainty(
     if w <= 0.0 {
         return None;
     }
-    let others: Vec<Option<Distribution>> = Treatment::ALL
+    let others: Vec<Option<Distribution>> = Unattributed::ALL
         .iter()
         .map(|&t| (t != spec.headline).then(|| treat(d, spec, t)).flatten())
         .collect();
-    let treated: Vec<&Option<Distribution>> = Treatment::ALL
+    let treated: Vec<&Option<Distribution>> = Unattributed::ALL
         .iter()
         .zip(&others)
         .map(|(&t, o)| if t == spec.headline { headline } else { o })
@@ -396,13 +398,8 @@ fn uncertainty(
     let values = |f: &dyn Fn(&Distribution) -> Option<f64>| -> [Option<f64>; 3] {
         [0, 1, 2].map(|i| treated[i].as_ref().and_then(f))
     };
-    let row = |what: String, v: [Option<f64>; 3]| TreatmentRange {
-        what,
-        one_bucket: v[0],
-        each_its_own: v[1],
-        excluded: v[2],
-    };
-    let mut rows: Vec<TreatmentRange> = models
+    let row = |what: String, values: [Option<f64>; 3]| UncertaintyRow { what, values };
+    let mut rows: Vec<UncertaintyRow> = models
         .models_for(models_network, a.layer)
         .iter()
         .map(|fm| {
@@ -442,11 +439,9 @@ mod tests {
 
     #[test]
     fn range_spans_the_treatments_that_exist() {
-        let r = TreatmentRange {
+        let r = UncertaintyRow {
             what: "x".into(),
-            one_bucket: Some(2.0),
-            each_its_own: None,
-            excluded: Some(5.0),
+            values: [None, Some(2.0), Some(5.0)],
         };
         assert_eq!(r.range(), Some((2.0, 5.0)));
     }

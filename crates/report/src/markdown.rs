@@ -1,6 +1,7 @@
 //! The report as Markdown: the same sections as the HTML page; charts are written beside it as
 //! SVG files and linked.
 
+use powermap_attribution::Unattributed;
 use std::fmt::Write as _;
 
 use crate::chart::{layer_charts, Chart};
@@ -171,9 +172,9 @@ fn layer(
                 s,
                 "| {} | {} | {} | {} | {} |",
                 r.what,
-                f(r.one_bucket),
-                f(r.each_its_own),
-                f(r.excluded),
+                f(r.value(Unattributed::Bucket)),
+                f(r.value(Unattributed::Separate)),
+                f(r.value(Unattributed::Exclude)),
                 text::range(&r.what, r.range())
             );
         }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use powermap_attribution::Unattributed;
 use powermap_model::Layer;
 use powermap_windows::WindowSpec;
 use serde::{Deserialize, Serialize};
@@ -59,37 +60,6 @@ impl Lever {
     }
 }
 
-/// How weight that no source attributes is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Treatment {
-    /// All of it as one entity (the most concentrated reading).
-    #[default]
-    OneBucket,
-    /// Each unit (one block, one validator) its own entity (EDI's reading).
-    EachItsOwn,
-    /// Left out of the total.
-    Excluded,
-}
-
-impl Treatment {
-    /// Every treatment, in report order.
-    pub const ALL: [Treatment; 3] = [
-        Treatment::OneBucket,
-        Treatment::EachItsOwn,
-        Treatment::Excluded,
-    ];
-
-    /// How reports name it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Treatment::OneBucket => "one bucket",
-            Treatment::EachItsOwn => "each its own",
-            Treatment::Excluded => "excluded",
-        }
-    }
-}
-
 /// One layer of a report: which dataset, read how.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,9 +93,11 @@ pub struct LayerSpec {
     #[serde(default)]
     pub unit: Option<f64>,
     /// Which treatment of the unattributed entity the headline results use (the other two
-    /// give the uncertainty range): `one_bucket` (default), `each_its_own` or `excluded`.
-    #[serde(default)]
-    pub headline: Treatment,
+    /// give the uncertainty range): `unknown` (one bucket, the default), `separate` (each
+    /// unit its own entity) or `exclude` (also read: `one_bucket`, `each_its_own`,
+    /// `excluded`).
+    #[serde(default = "one_bucket")]
+    pub headline: Unattributed,
     /// Why that treatment is the headline, shown with the layer.
     #[serde(default)]
     pub headline_why: Option<String>,
@@ -136,6 +108,10 @@ pub struct LayerSpec {
     pub note: Option<String>,
     /// Dataset id (a `[[dataset]]` entry) for the sources section.
     pub dataset: String,
+}
+
+fn one_bucket() -> Unattributed {
+    Unattributed::Bucket
 }
 
 fn default_window() -> String {
@@ -313,11 +289,11 @@ pub fn parse_spec(text: &str, file: &str) -> Result<ReportSpec, ReportError> {
                 ),
             });
         }
-        if l.headline == Treatment::EachItsOwn && (l.unit.is_none() || l.unattributed.is_none()) {
+        if l.headline == Unattributed::Separate && (l.unit.is_none() || l.unattributed.is_none()) {
             return Err(ReportError::Spec {
                 file: file.to_string(),
                 message: format!(
-                    "layer `{}`: headline = \"each_its_own\" needs `unattributed` and `unit`",
+                    "layer `{}`: headline = \"separate\" (each its own) needs `unattributed` and `unit`",
                     l.id
                 ),
             });
@@ -354,6 +330,27 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> ReportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `headline` takes the shared treatment ids and, for older specs, the report's former
+    /// names.
+    #[test]
+    fn headline_takes_treatment_ids_and_old_names() {
+        let layer = |headline: &str| {
+            format!(
+                "id = \"x\"\ntitle = \"x\"\nlever = \"power\"\nlayer = \"consensus\"\nsource = \"s\"\nweight = \"w\"\ndataset = \"d\"\n{headline}"
+            )
+        };
+        let parse = |h: &str| toml::from_str::<LayerSpec>(&layer(h)).unwrap().headline;
+        assert_eq!(parse(""), Unattributed::Bucket);
+        for (new, old, t) in [
+            ("separate", "each_its_own", Unattributed::Separate),
+            ("unknown", "one_bucket", Unattributed::Bucket),
+            ("exclude", "excluded", Unattributed::Exclude),
+        ] {
+            assert_eq!(parse(&format!("headline = \"{new}\"")), t);
+            assert_eq!(parse(&format!("headline = \"{old}\"")), t);
+        }
+    }
 
     #[test]
     fn builtin_specs_parse() {

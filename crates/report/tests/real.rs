@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use powermap_attribution::Unattributed;
 use powermap_findings::Stage;
 use powermap_report::{build, spec, Report};
 
@@ -67,7 +68,11 @@ fn ethereum_stake_coalitions_and_uncertainty() {
     assert!((u.share - 0.3328).abs() < 1e-3, "{}", u.share);
     let sizes = |what: &str| {
         let row = u.rows.iter().find(|r| r.what == what).unwrap();
-        (row.one_bucket, row.each_its_own, row.excluded)
+        (
+            row.value(Unattributed::Bucket),
+            row.value(Unattributed::Separate),
+            row.value(Unattributed::Exclude),
+        )
     };
     assert_eq!(
         sizes("halt_finality coalition size"),
