@@ -371,14 +371,4 @@ impl DependencyModel {
     pub fn is_exact_arithmetic(&self) -> bool {
         self.integral
     }
-
-    /// The weight organisation set `orgs` (indices into [`DependencyModel::organisations`])
-    /// takes out: Σ over units of weight · min(1, Σ fractions of its dependencies on `orgs`),
-    /// counting only dependencies of `kinds` (all kinds when `None`). Monotone and
-    /// submodular in `orgs`. Out-of-range indices are ignored.
-    pub fn coverage(&self, orgs: &[usize], kinds: Option<&[Kind]>) -> f64 {
-        let p = crate::solve::Problem::new(self, kinds);
-        let set: Vec<usize> = orgs.iter().filter_map(|&o| p.local(o)).collect();
-        p.fresh(&set)
-    }
 }

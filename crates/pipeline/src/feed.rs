@@ -10,15 +10,26 @@
 use chrono::Datelike;
 use powermap_attribution::{Evidence, Registry, ResolveOptions, Unattributed, UNKNOWN_SLUG};
 use powermap_ingest::{ObservationRef, ReadRef};
-use powermap_model::{AttributedObservation, Attribution, Claim, Layer, Provenance, Rule};
+use powermap_model::{
+    Analysis, AttributedObservation, Attribution, Claim, Layer, Provenance, Rule,
+};
 use rustc_hash::FxHashMap;
 
 use crate::analyzer::DayRanges;
 use crate::whatif::Renamer;
 use crate::{
     AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId, PipelineError, Registries,
-    RunOutput, WhatIf,
+    WhatIf,
 };
+
+/// The result of a run: analyses plus how attribution went.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// One analysis per (network, layer).
+    pub analyses: Vec<Analysis>,
+    /// Which rules attributed how much.
+    pub stats: AttributionStats,
+}
 
 /// Observations in, analyses out: attribution, what-ifs and the analyzer, fed one
 /// observation at a time.

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use powermap_attribution::{Evidence, Registry, ResolveOptions};
 use powermap_model::{Attribution, Observation};
 
-use crate::input::{Input, Registries};
 use crate::PipelineError;
+use crate::{Input, Registries};
 
 /// One line of the attribution ledger.
 #[derive(Debug, Clone, PartialEq)]

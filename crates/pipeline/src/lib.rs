@@ -32,14 +32,16 @@ mod input;
 mod ledger;
 mod mapping;
 mod range;
+mod registries;
 mod whatif;
 
 pub use analyzer::{AnalyzeOptions, Analyzer, AttributionStats, EntityId, GroupId};
 pub use compare::{compare_mappings, Comparison, MetricDiff, ShareDiff, SubjectDiff};
 pub use error::PipelineError;
-pub use feed::Feed;
-pub use input::{run, run_with, Input, Registries, RunOutput};
+pub use feed::{Feed, RunOutput};
+pub use input::{run, run_with, Input};
 pub use ledger::{attribution_ledger, LedgerRow};
 pub use mapping::{pool_slug, MappingSource};
 pub use range::{treatment_range, RangeRow, TreatmentChoice, TreatmentRange};
+pub use registries::Registries;
 pub use whatif::{MergeGroup, WhatIf};

@@ -10,9 +10,10 @@ use powermap_model::{Analysis, Distribution, WindowResult};
 
 use crate::forecast::Forecaster;
 use crate::series::{drift, forecast};
+use crate::statement::{dates, list, num, pct, share_of};
 use crate::{
     Constraint, ConstraintResult, EntityShare, Kind, Measurement, Outcome, Policy, Report,
-    Severity, Tally, WindowDates,
+    Severity, Tally,
 };
 
 /// Evaluates every constraint of `policy` on `analyses`; `today` decides which
@@ -396,41 +397,4 @@ fn eval_window(kind: &Kind, d: &Distribution) -> Result<WindowEval, String> {
             unreachable!("series kinds are not evaluated per window")
         }
     }
-}
-
-pub(crate) fn dates(w: &WindowResult) -> WindowDates {
-    WindowDates {
-        start: w.window.start,
-        end: w.window.end,
-    }
-}
-
-pub(crate) fn share_of(d: &Distribution, name: &str, weight: f64) -> EntityShare {
-    EntityShare {
-        name: name.to_string(),
-        share: if d.total() > 0.0 {
-            weight / d.total()
-        } else {
-            0.0
-        },
-    }
-}
-
-pub(crate) fn pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
-}
-
-pub(crate) fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:.4}")
-    }
-}
-
-fn list(e: &[EntityShare]) -> String {
-    e.iter()
-        .map(|e| format!("{} {}", e.name, pct(e.share)))
-        .collect::<Vec<_>>()
-        .join(" + ")
 }

@@ -57,6 +57,7 @@ mod parse;
 pub mod render;
 mod report;
 mod series;
+mod statement;
 
 pub use constraint::{AnalysisDefaults, Constraint, Kind, Policy, Severity, Subject};
 pub use error::PolicyError;

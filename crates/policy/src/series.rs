@@ -4,8 +4,8 @@
 use chrono::{Duration, NaiveDate};
 use powermap_model::{Analysis, Distribution, Threshold};
 
-use crate::evaluate::{dates, num, pct, share_of};
 use crate::forecast::{ForecastOutcome, Forecaster};
+use crate::statement::{dates, num, pct, share_of};
 use crate::{Drift, EntityShare, Measurement, Outcome, Subject};
 
 /// The subject's value in one window, and who it belongs to.

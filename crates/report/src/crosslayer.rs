@@ -10,8 +10,7 @@ use powermap_model::Layer;
 use powermap_security::SecurityModels;
 use serde::Serialize;
 
-use crate::layer::Trend;
-use crate::scorecard::{rule, ScoreCell, ScoreRow};
+use crate::cell::{rule, ScoreCell, ScoreRow, Trend};
 use crate::spec::CrossLayerSpec;
 use crate::ReportError;
 

@@ -10,21 +10,11 @@ use powermap_governance::report::{
 };
 use powermap_governance::rules::{builtin, Rules};
 use powermap_governance::votes::VoteRecords;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::layer::Trend;
-use crate::scorecard::{ScoreCell, ScoreRow};
+use crate::cell::{pct, ScoreCell, ScoreRow, Trend};
+use crate::spec::GovernanceSpec;
 use crate::ReportError;
-
-/// `[governance]` in a report spec.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GovernanceSpec {
-    /// A shipped rules file by name (`registry/governance/<name>.toml`).
-    pub rules: String,
-    /// Vote records (CSV), relative to the data root.
-    pub votes: String,
-}
 
 /// The capture analysis shown in a report.
 #[derive(Debug, Clone, Serialize)]
@@ -148,7 +138,7 @@ fn coalition_text(c: &powermap_governance::coalition::Coalition, token: &str) ->
             format!(
                 "{n} voters with {} {token} ({}): {}{more}",
                 millions(c.power),
-                crate::pct(c.share),
+                pct(c.share),
                 names.join(", ")
             )
         }
@@ -213,9 +203,9 @@ impl GovernanceReport {
                 .map(|v| {
                     vec![
                         v.name.clone(),
-                        crate::pct(v.share),
-                        crate::pct(v.banzhaf),
-                        crate::pct(v.shapley_shubik),
+                        pct(v.share),
+                        pct(v.banzhaf),
+                        pct(v.shapley_shubik),
                     ]
                 })
                 .collect(),
@@ -239,8 +229,8 @@ impl GovernanceReport {
                         m.mechanism.to_string(),
                         size(m.winning),
                         size(m.blocking),
-                        crate::pct(m.top_share),
-                        crate::pct(m.top_banzhaf),
+                        pct(m.top_share),
+                        pct(m.top_banzhaf),
                         m.model.clone(),
                     ]
                 })

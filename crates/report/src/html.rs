@@ -4,9 +4,10 @@
 use powermap_attribution::Unattributed;
 use std::fmt::Write as _;
 
+use crate::cell::pct;
 use crate::chart::{esc, layer_charts};
 use crate::layer::LayerReport;
-use crate::{pct, text, Report, ReportError};
+use crate::{text, Report, ReportError};
 
 const CSS: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1d2330;background:#fafbfc;line-height:1.45}
@@ -178,7 +179,7 @@ fn layer(s: &mut String, l: &LayerReport) -> Result<(), ReportError> {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"size\">{}</td><td>{}</td><td>{}</td><td>{} <a href=\"{}\">[source]</a>{}</td></tr>",
             esc(&c.now.failure_mode),
             c.now.property,
-            esc(&crate::scorecard::rule(c.now.boundary, c.now.threshold)),
+            esc(&crate::cell::rule(c.now.boundary, c.now.threshold)),
             c.now.size.map_or("not reachable".into(), |n| n.to_string()),
             esc(&text::members(&c.now.members)),
             esc(&text::trend(&c.before, c.trend)),
@@ -251,7 +252,7 @@ fn crosslayer(s: &mut String, c: &crate::CrossLayerReport) {
             "<tr><td>{}</td><td>{} {}</td><td class=\"size\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&r.kinds),
             esc(&r.failure_mode),
-            esc(&crate::scorecard::rule(r.result.boundary, r.result.threshold)),
+            esc(&crate::cell::rule(r.result.boundary, r.result.threshold)),
             esc(&text::cross_size(&r.result)),
             esc(&text::cross_members(&r.result)),
             pct(r.result.share()),

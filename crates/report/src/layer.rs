@@ -10,46 +10,11 @@ use serde::Serialize;
 
 use powermap_attribution::Unattributed;
 
+pub use crate::cell::Trend;
 use crate::spec::LayerSpec;
 
 /// How far back a trend arrow looks.
 pub const TREND_DAYS: u64 = 90;
-
-/// Direction of a decisive coalition's size between two windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trend {
-    /// More entities are needed now: power dispersed.
-    Dispersing,
-    /// Fewer entities are needed now: power concentrated.
-    Concentrating,
-    /// The same number.
-    Steady,
-    /// Only one window: no trend.
-    Unknown,
-}
-
-impl Trend {
-    /// The arrow shown in the scorecard.
-    pub fn arrow(self) -> &'static str {
-        match self {
-            Trend::Dispersing => "↑",
-            Trend::Concentrating => "↓",
-            Trend::Steady => "→",
-            Trend::Unknown => "·",
-        }
-    }
-
-    fn between(before: Option<usize>, now: Option<usize>) -> Trend {
-        // An unreachable threshold (`None`) counts as needing more than everyone.
-        let key = |s: Option<usize>| s.unwrap_or(usize::MAX);
-        match key(now).cmp(&key(before)) {
-            std::cmp::Ordering::Greater => Trend::Dispersing,
-            std::cmp::Ordering::Less => Trend::Concentrating,
-            std::cmp::Ordering::Equal => Trend::Steady,
-        }
-    }
-}
 
 /// One failure mode in one layer: the decisive coalition now, and its size in an earlier window.
 #[derive(Debug, Clone, Serialize)]
@@ -427,15 +392,6 @@ fn uncertainty(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn trend_reads_unreachable_as_most_dispersed() {
-        assert_eq!(Trend::between(Some(3), Some(4)), Trend::Dispersing);
-        assert_eq!(Trend::between(Some(3), Some(2)), Trend::Concentrating);
-        assert_eq!(Trend::between(Some(3), Some(3)), Trend::Steady);
-        assert_eq!(Trend::between(Some(3), None), Trend::Dispersing);
-        assert_eq!(Trend::between(None, Some(9)), Trend::Concentrating);
-    }
 
     #[test]
     fn range_spans_the_treatments_that_exist() {

@@ -14,6 +14,7 @@
 //! [`html::render`] and [`markdown::render`] write them. Measured and declared facts are kept
 //! apart everywhere.
 
+mod cell;
 pub mod chart;
 mod collect;
 mod crosslayer;
@@ -112,9 +113,4 @@ pub fn build(
         datasets: spec.datasets.clone(),
         models_origin: stage.models_origin().to_string(),
     })
-}
-
-/// A share as a percentage with one decimal, e.g. `30.9 %`.
-pub(crate) fn pct(share: f64) -> String {
-    format!("{:.1} %", share * 100.0)
 }

@@ -4,9 +4,10 @@
 use powermap_attribution::Unattributed;
 use std::fmt::Write as _;
 
+use crate::cell::pct;
 use crate::chart::{layer_charts, Chart};
 use crate::layer::LayerReport;
-use crate::{pct, text, Report, ReportError};
+use crate::{text, Report, ReportError};
 
 /// A rendered Markdown report and the chart files it links (`(file name, SVG)`).
 pub struct Markdown {
@@ -140,7 +141,7 @@ fn layer(
                 "| {} | {} | {} | {} | {} | {} | {} [source]({}) |",
                 c.now.failure_mode,
                 c.now.property,
-                crate::scorecard::rule(c.now.boundary, c.now.threshold),
+                crate::cell::rule(c.now.boundary, c.now.threshold),
                 c.now.size.map_or("not reachable".into(), |n| n.to_string()),
                 md(&text::members(&c.now.members)),
                 md(&text::trend(&c.before, c.trend)),
@@ -208,7 +209,7 @@ fn crosslayer(s: &mut String, c: &crate::CrossLayerReport) {
             "| {} | {} {} | {} | {} | {} | {} |",
             r.kinds,
             r.failure_mode,
-            crate::scorecard::rule(r.result.boundary, r.result.threshold),
+            crate::cell::rule(r.result.boundary, r.result.threshold),
             text::cross_size(&r.result),
             md(&text::cross_members(&r.result)),
             pct(r.result.share()),

@@ -2,58 +2,13 @@
 //! failure mode with trend arrows (measured), and the network's declared facts (stated by
 //! their sources), kept apart.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::cell::rule;
+pub use crate::cell::{ScoreCell, ScoreRow};
 use crate::crosslayer::CrossLayerReport;
-use crate::layer::{LayerReport, Trend};
+use crate::layer::LayerReport;
 use crate::spec::{Fact, Facts, Lever};
-
-/// One failure mode of one layer in the scorecard.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScoreCell {
-    /// Failure mode id.
-    pub failure_mode: String,
-    /// `liveness` or `safety`.
-    pub property: String,
-    /// The rule, e.g. `> 1/3`.
-    pub rule: String,
-    /// Decisive coalition size now (`None`: not reachable).
-    pub size: Option<usize>,
-    /// Direction since `since`.
-    pub trend: Trend,
-    /// The window compared with, if any.
-    pub since: Option<NaiveDate>,
-    /// Size range over the three treatments of unattributed weight, when it differs.
-    pub range: Option<(usize, usize)>,
-}
-
-impl ScoreCell {
-    /// `3 ↑` or `3 (2–5) ↓`, or `–` when not reachable.
-    pub fn text(&self) -> String {
-        let size = self.size.map_or("–".to_string(), |s| s.to_string());
-        let range = match self.range {
-            Some((lo, hi)) if lo != hi => format!(" ({lo}–{hi})"),
-            _ => String::new(),
-        };
-        format!("{size}{range} {}", self.trend.arrow())
-    }
-}
-
-/// One layer's row.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScoreRow {
-    /// Layer id in the report (`cross-layer` for the combined row).
-    pub layer: String,
-    /// Layer title.
-    pub title: String,
-    /// Last day of the latest window.
-    pub as_of: Option<NaiveDate>,
-    /// One cell per failure mode.
-    pub cells: Vec<ScoreCell>,
-    /// A measured fact about the row, e.g. "5 implementations hold ≥ 1 %".
-    pub note: Option<String>,
-}
 
 /// One lever: measured rows, then declared facts.
 #[derive(Debug, Clone, Serialize)]
@@ -176,13 +131,4 @@ fn row(l: &LayerReport) -> ScoreRow {
         cells,
         note: Some(note),
     }
-}
-
-/// `≥ 1/3` or `> 2/3`.
-pub(crate) fn rule(b: powermap_model::Boundary, t: powermap_model::Threshold) -> String {
-    let op = match b {
-        powermap_model::Boundary::AtLeast => "≥",
-        powermap_model::Boundary::Greater => ">",
-    };
-    format!("{op} {t}")
 }

@@ -155,6 +155,16 @@ pub struct CrossLayerSpec {
     pub models: String,
 }
 
+/// `[governance]` in a report spec.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernanceSpec {
+    /// A shipped rules file by name (`registry/governance/<name>.toml`).
+    pub rules: String,
+    /// Vote records (CSV), relative to the data root.
+    pub votes: String,
+}
+
 /// A report's layers and datasets (`registry/reports/<network>.toml`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,7 +186,7 @@ pub struct ReportSpec {
     pub crosslayer: Option<CrossLayerSpec>,
     /// The governance-capture analysis, for DAOs with vote records and a rules file.
     #[serde(default)]
-    pub governance: Option<crate::governance::GovernanceSpec>,
+    pub governance: Option<GovernanceSpec>,
 }
 
 /// A declared fact (not measured here) with its source.

@@ -4,8 +4,9 @@ use powermap_crosslayer::{CrossLayerResult, Exactness};
 
 use powermap_model::Window;
 
+use crate::cell::pct;
 use crate::layer::{LayerReport, Trend, Uncertainty};
-use crate::{pct, CrossLayerReport};
+use crate::CrossLayerReport;
 
 pub(crate) const PROVENANCE_LINE: &str = "Every number below is computed by powermap from the datasets listed under Sources, through the attribution rule and the security model named beside it. Measured results and declared facts are kept apart.";
 
@@ -87,7 +88,7 @@ pub(crate) fn spofs(l: &LayerReport) -> String {
                         "{} ({}, {})",
                         c.failure_mode,
                         c.property,
-                        crate::scorecard::rule(c.boundary, c.threshold)
+                        crate::cell::rule(c.boundary, c.threshold)
                     )
                 })
                 .collect();

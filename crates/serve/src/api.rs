@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::http::{error, Table};
-use crate::Service;
+use crate::{ServeConfig, Service};
 
 /// The dashboard page and its script, embedded in the binary.
 const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -375,7 +375,7 @@ async fn sources(State(s): State<Service>) -> Json<Value> {
 }
 
 async fn reload(State(s): State<Service>) -> Response {
-    s.inner.reload.notify_one();
+    s.request_reload();
     (
         StatusCode::ACCEPTED,
         Json(json!({"status": "reload requested"})),
@@ -422,4 +422,12 @@ async fn silence(
         .silence(req.matchers, duration, req.comment, Utc::now());
     tracing::info!(id = %silence.id, ends_at = %silence.ends_at, "silence added");
     (StatusCode::CREATED, Json(json!({ "silence": silence }))).into_response()
+}
+
+impl Service {
+    /// The router: API, `/metrics`, `/healthz` and the dashboard, with logging, rate limit,
+    /// body limit and bearer-token admin routes.
+    pub fn router(&self, config: &ServeConfig) -> axum::Router {
+        routes().into_router(self.clone(), config)
+    }
 }

@@ -14,7 +14,31 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use crate::{ServeConfig, Service};
+use crate::Service;
+
+/// How the HTTP server behaves.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Bearer token of the admin endpoints; `None` disables them (403).
+    pub admin_token: Option<String>,
+    /// Largest request body accepted (bytes); larger ones get 413.
+    pub body_limit: usize,
+    /// Per-client-IP token bucket; `None` disables rate limiting.
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            admin_token: None,
+            body_limit: 64 * 1024,
+            rate_limit: Some(RateLimit {
+                per_second: 50.0,
+                burst: 200.0,
+            }),
+        }
+    }
+}
 
 /// A JSON error body `{"error": "…"}` with a status.
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {

@@ -26,11 +26,9 @@
 //! # }
 //! ```
 
-use std::cell::Cell;
 use std::path::Path;
-use std::rc::Rc;
 
-use powermap_model::{Layer, Observation};
+use powermap_model::Layer;
 
 pub mod authorship;
 pub mod cosmos;
@@ -39,15 +37,14 @@ mod error;
 pub mod eth_deposits;
 pub mod ethereum;
 pub mod solana;
+mod stream;
 pub mod sui;
 pub mod supermajority;
 mod table;
 pub mod uniswap;
 
 pub use error::SourceError;
-
-/// A stream of observations from one dataset file.
-pub type Observations = Box<dyn Iterator<Item = Result<Observation, SourceError>>>;
+pub use stream::{Observations, Skipped};
 
 /// What one adapter reads and gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,30 +57,6 @@ pub struct SourceInfo {
     pub default_file: &'static str,
     /// The layers it can produce.
     pub layers: &'static [Layer],
-}
-
-/// Rows an adapter skipped on purpose (e.g. jailed validators), counted while it streams.
-#[derive(Debug, Clone, Default)]
-pub struct Skipped {
-    count: Rc<Cell<u64>>,
-    reason: &'static str,
-}
-
-impl Skipped {
-    /// The number skipped so far.
-    pub fn get(&self) -> u64 {
-        self.count.get()
-    }
-
-    /// Why the adapter skips rows, e.g. `jailed or not bonded` (empty for adapters that never
-    /// skip any).
-    pub fn reason(&self) -> &'static str {
-        self.reason
-    }
-
-    fn add(&self, n: u64) {
-        self.count.set(self.count.get() + n);
-    }
 }
 
 /// Why adapter `id` skips rows (see [`Skipped::reason`]).
@@ -222,10 +195,7 @@ pub fn read_counted(
     layer: Option<Layer>,
 ) -> Result<(Observations, Skipped), SourceError> {
     let source = info(id)?;
-    let skipped = Skipped {
-        count: Rc::default(),
-        reason: skip_reason(source.id),
-    };
+    let skipped = Skipped::new(skip_reason(source.id));
     // Sources with several layers choose them themselves.
     match source.id {
         "solana_validators" => return Ok((solana::read(path, layer)?, skipped)),

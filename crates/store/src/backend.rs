@@ -5,6 +5,11 @@ use std::collections::HashMap;
 
 use crate::{Result, StoreError};
 
+/// Now, in microseconds since the Unix epoch: how every backend stores times.
+pub(crate) fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
 /// A value bound to a placeholder or read from a column.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {

@@ -74,10 +74,6 @@ impl std::fmt::Debug for Store {
     }
 }
 
-pub(crate) fn now_micros() -> i64 {
-    Utc::now().timestamp_micros()
-}
-
 fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
@@ -162,7 +158,7 @@ impl Store {
             o.validate()
                 .map_err(|e| StoreError::Invalid(format!("{} {}: {e}", o.network, o.subject)))?;
         }
-        let now = now_micros();
+        let now = backend::now_micros();
         self.write(|c| {
             let mut rep = ApplyReport::default();
             if let Some((network, from)) = &batch.rollback {
@@ -258,7 +254,7 @@ impl Store {
 
     /// Writes a source's cursor on its own (what [`Store::apply`] does with `Batch::cursor`).
     pub fn set_cursor(&mut self, source: &str, position: &str) -> Result<()> {
-        let now = now_micros();
+        let now = backend::now_micros();
         self.write(|c| write_cursor(c, source, position, now))
     }
 
@@ -516,7 +512,7 @@ impl Store {
     /// appended to its history (`kind` = the new state id, `detail` = the labels as JSON).
     /// `updated_at` is set to now. Returns whether the state changed (or the alert is new).
     pub fn upsert_alert(&mut self, alert: &Alert) -> Result<bool> {
-        let now = now_micros();
+        let now = backend::now_micros();
         let labels = serde_json::to_string(&alert.labels).expect("string map serialises");
         let annotations = serde_json::to_string(&alert.annotations).expect("string map serialises");
         self.write(|c| {
@@ -562,7 +558,7 @@ impl Store {
         kind: &str,
         detail: &str,
     ) -> Result<()> {
-        let now = now_micros();
+        let now = backend::now_micros();
         self.write(|c| add_event(c, fingerprint, now, kind, detail))
     }
 

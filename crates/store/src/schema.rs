@@ -1,7 +1,7 @@
 //! Versioned migrations, applied in order at open; each one in its own transaction and
 //! recorded in `schema_version`. Never edit a shipped migration: append a new one.
 
-use crate::backend::{Conn, Val};
+use crate::backend::{now_micros, Conn, Val};
 use crate::{Result, StoreError};
 
 /// `(version, SQL)`; the SQL is the same for SQLite and PostgreSQL.
@@ -104,7 +104,7 @@ pub(crate) fn migrate(conn: &mut dyn Conn) -> Result<()> {
             conn.batch(sql)?;
             conn.exec(
                 "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                &[Val::I(version), Val::I(crate::now_micros())],
+                &[Val::I(version), Val::I(now_micros())],
             )?;
             Ok(())
         })();
