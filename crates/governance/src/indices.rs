@@ -22,7 +22,8 @@
 use serde::Serialize;
 
 use crate::game::WeightedGame;
-use crate::rng::SplitMix64;
+use rand_core::{Rng, SeedableRng};
+use rand_xoshiro::SplitMix64;
 
 /// How to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -351,7 +352,7 @@ fn shapley_exact_rounded(g: &Rounded) -> Vec<f64> {
 /// Sampled raw Banzhaf and the largest standard error.
 fn banzhaf_sampled(game: &WeightedGame, samples: u32, seed: u64) -> (Vec<f64>, f64) {
     let n = game.len();
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = SplitMix64::seed_from_u64(seed);
     let mut swings = vec![0u32; n];
     let mut member = vec![false; n];
     for _ in 0..samples {
@@ -390,7 +391,7 @@ fn banzhaf_sampled(game: &WeightedGame, samples: u32, seed: u64) -> (Vec<f64>, f
 /// Sampled Shapley–Shubik and the largest standard error.
 fn shapley_sampled(game: &WeightedGame, samples: u32, seed: u64) -> (Vec<f64>, f64) {
     let n = game.len();
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = SplitMix64::seed_from_u64(seed);
     let mut pivots = vec![0u32; n];
     let mut order: Vec<usize> = (0..n).collect();
     let mut counted = 0u32;
@@ -398,7 +399,7 @@ fn shapley_sampled(game: &WeightedGame, samples: u32, seed: u64) -> (Vec<f64>, f
         let mut acc = 0.0;
         // Incremental Fisher–Yates: draw the next player only until the pivot is found.
         for pos in 0..n {
-            let j = pos + rng.below(n - pos);
+            let j = pos + below(&mut rng, n - pos);
             order.swap(pos, j);
             let i = order[pos];
             acc += game.weights[i];
@@ -479,6 +480,12 @@ pub fn brute_force(game: &WeightedGame) -> (Vec<f64>, Vec<f64>) {
         }
     }
     (raw, piv.iter().map(|p| p / count).collect())
+}
+
+/// Uniform in `0..n` (Lemire's multiply-shift on 32 bits; the bias is below 2^-32 for the
+/// sizes used).
+fn below(rng: &mut SplitMix64, n: usize) -> usize {
+    ((rng.next_u64() >> 32).wrapping_mul(n as u64) >> 32) as usize
 }
 
 #[cfg(test)]

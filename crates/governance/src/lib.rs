@@ -39,7 +39,6 @@ pub mod indices;
 pub mod mechanism;
 pub mod power;
 pub mod report;
-pub mod rng;
 pub mod rules;
 pub mod svg;
 pub mod votes;

@@ -3,7 +3,8 @@
 //! Subjects follow a Zipf law (rank `k` has weight `1/k^s`, `s` = 1.1 by default) over 200
 //! pools, so a few pools dominate as in real block data; times rise evenly over five years with
 //! jitter. The same [`SynthConfig`] always yields the same observations, on every platform:
-//! the generator is a SplitMix64 stream, not an external crate whose output may change.
+//! the generator is a SplitMix64 stream (`rand_xoshiro`, whose output is the algorithm's and
+//! value-stable), not a general-purpose RNG whose output may change between releases.
 //!
 //! ```
 //! use powermap_ingest::synth::{generate, SynthConfig};
@@ -17,6 +18,8 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use powermap_model::{Layer, Observation};
+use rand_core::{Rng, SeedableRng};
+use rand_xoshiro::SplitMix64;
 
 use crate::{write_file_as, Format, IngestError};
 
@@ -51,29 +54,9 @@ impl Default for SynthConfig {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): tiny, fast, and fixed forever.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A stream starting from `seed`.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform float in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
+/// A uniform float in `[0, 1)` from 53 random bits.
+fn next_f64(rng: &mut SplitMix64) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// The stream of synthetic observations (see [`generate`]).
@@ -110,7 +93,7 @@ pub fn generate(config: &SynthConfig) -> Synth {
         .collect();
     let span = config.span.num_nanoseconds().unwrap_or(i64::MAX) as f64;
     Synth {
-        rng: SplitMix64::new(config.seed),
+        rng: SplitMix64::seed_from_u64(config.seed),
         cdf,
         subjects,
         entities,
@@ -130,13 +113,13 @@ impl Iterator for Synth {
         }
         let i = self.next;
         self.next += 1;
-        let u = self.rng.next_f64();
+        let u = next_f64(&mut self.rng);
         let k = self
             .cdf
             .partition_point(|c| *c <= u)
             .min(self.cdf.len() - 1);
         // Evenly spaced slots, each observation at a random second within its slot.
-        let jitter = self.rng.next_f64() * self.step_nanos;
+        let jitter = next_f64(&mut self.rng) * self.step_nanos;
         let offset = (i as f64 * self.step_nanos + jitter) as i64;
         let nanos = self.start_nanos.saturating_add(offset);
         let time = DateTime::from_timestamp_nanos(nanos - nanos.rem_euclid(1_000_000_000));
@@ -175,7 +158,7 @@ mod tests {
     #[test]
     fn splitmix_reference_values() {
         // First outputs for seed 1234567 from the reference C implementation.
-        let mut r = SplitMix64::new(1_234_567);
+        let mut r = SplitMix64::seed_from_u64(1_234_567);
         assert_eq!(r.next_u64(), 6_457_827_717_110_365_317);
         assert_eq!(r.next_u64(), 3_203_168_211_198_807_973);
     }

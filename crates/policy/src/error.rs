@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use powermap_model::Located;
+
 /// Why a policy could not be loaded.
 ///
 /// Every bad-input variant names the file, the 1-based line and column, and the field, so a
@@ -20,42 +22,26 @@ pub enum PolicyError {
         source: std::io::Error,
     },
     /// The file is not valid TOML, or a field is missing, unknown, mistyped or out of range.
-    #[error("{file}:{line}:{column}: {}{message}", field_prefix(.field))]
-    Invalid {
-        /// The file name as given (or `<policy>` for text without a file).
-        file: String,
-        /// 1-based line of the offending key or value.
-        line: usize,
-        /// 1-based column (in characters).
-        column: usize,
-        /// The field, e.g. ``constraint #2 `top-share`, field `threshold` ``, when known.
-        field: Option<String>,
-        /// What is wrong and what is accepted instead.
-        message: String,
-    },
-}
-
-fn field_prefix(field: &Option<String>) -> String {
-    match field {
-        Some(f) => format!("{f}: "),
-        None => String::new(),
-    }
+    #[error(transparent)]
+    Invalid(#[from] Located),
 }
 
 impl PolicyError {
-    /// The line of an [`PolicyError::Invalid`] error (`None` for I/O errors).
-    pub fn line(&self) -> Option<usize> {
+    /// Where the problem is, for bad input (`None` for I/O errors).
+    pub fn located(&self) -> Option<&Located> {
         match self {
-            PolicyError::Invalid { line, .. } => Some(*line),
+            PolicyError::Invalid(e) => Some(e),
             PolicyError::Io { .. } => None,
         }
+    }
+
+    /// The line of an [`PolicyError::Invalid`] error.
+    pub fn line(&self) -> Option<usize> {
+        self.located().map(|e| e.line)
     }
 
     /// The field of an [`PolicyError::Invalid`] error, when known.
     pub fn field(&self) -> Option<&str> {
-        match self {
-            PolicyError::Invalid { field, .. } => field.as_deref(),
-            PolicyError::Io { .. } => None,
-        }
+        self.located()?.field.as_deref()
     }
 }

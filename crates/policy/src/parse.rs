@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use powermap_metrics::Metric;
-use powermap_model::{Boundary, Layer, Threshold};
+use powermap_model::{line_column, Boundary, Layer, Located, Threshold};
 use powermap_windows::{Alignment, WindowSpec};
 use serde::Deserialize;
 use toml::{Spanned, Value};
@@ -110,13 +110,13 @@ impl Policy {
         for (i, c) in raw.constraint.into_iter().enumerate() {
             let c = cx.constraint(i + 1, c)?;
             if let Some(prev) = constraints.iter().find(|p| p.id == c.id) {
-                return Err(PolicyError::Invalid {
+                return Err(PolicyError::Invalid(Located {
                     file: file.to_string(),
                     line: c.line,
                     column: 1,
                     field: Some(format!("constraint #{} `{}`, field `id`", i + 1, c.id)),
                     message: format!("duplicate id (first used on line {})", prev.line),
-                });
+                }));
             }
             constraints.push(c);
         }
@@ -137,31 +137,15 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// 1-based (line, column) of a byte offset.
-    fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
-    }
-
     fn err(&self, span: Range<usize>, field: Option<String>, message: &str) -> PolicyError {
-        let (line, column) = self.position(span.start);
-        PolicyError::Invalid {
-            file: self.file.to_string(),
-            line,
-            column,
-            field,
-            message: message.to_string(),
-        }
+        Located::at(self.text, self.file, span.start, field, message).into()
     }
 
     /// A toml/serde error: its span gives the position; the key written on that line and
     /// the enclosing `[[constraint]]` give the field.
     fn toml_error(&self, e: &toml::de::Error) -> PolicyError {
         let span = e.span().unwrap_or(0..0);
-        let (line, _) = self.position(span.start);
+        let (line, _) = line_column(self.text, span.start);
         let text_line = self.text.lines().nth(line - 1).unwrap_or("");
         let key = text_line
             .split_once('=')
@@ -243,7 +227,7 @@ impl Cx<'_> {
 
     fn constraint(&self, n: usize, c: Spanned<RawConstraint>) -> Result<Constraint, PolicyError> {
         let whole = c.span();
-        let (line, _) = self.position(whole.start);
+        let (line, _) = line_column(self.text, whole.start);
         let c = c.into_inner();
         let id = match &c.id {
             Some(id) if !id.get_ref().trim().is_empty() => id.get_ref().trim().to_string(),

@@ -2,6 +2,7 @@
 //! when the layer has a series, else a bar chart of the latest shares against the thresholds.
 
 use powermap_render::plot::{metric_series, share_area, ImageFormat, PlotOptions};
+use powermap_render::summary::truncate;
 use serde::Serialize;
 
 use crate::layer::LayerReport;
@@ -126,14 +127,6 @@ fn bars(l: &LayerReport) -> Chart {
             l.latest.window.end
         ),
         svg: s,
-    }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
     }
 }
 

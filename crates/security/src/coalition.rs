@@ -130,23 +130,12 @@ impl SecurityModels {
         analysis: &Analysis,
         index: usize,
     ) -> Vec<CoalitionResult> {
-        match analysis.windows.get(index) {
-            Some(w) => self.coalitions(
-                &analysis.network,
-                analysis.layer,
-                &w.distribution,
-                Some(&w.window),
-            ),
-            None => Vec::new(),
-        }
+        self.in_window(analysis, Some(index), Self::coalitions)
     }
 
     /// Decisive coalitions in the latest window of `analysis` (empty if it has none).
     pub fn decisive_coalitions(&self, analysis: &Analysis) -> Vec<CoalitionResult> {
-        match analysis.windows.len() {
-            0 => Vec::new(),
-            n => self.decisive_coalitions_in(analysis, n - 1),
-        }
+        self.in_window(analysis, None, Self::coalitions)
     }
 }
 

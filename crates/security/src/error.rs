@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use powermap_model::Located;
+
 /// Why a security-models file could not be loaded.
 ///
 /// Bad input names the file, the 1-based line and column, and the field
@@ -19,42 +21,26 @@ pub enum SecurityError {
         source: std::io::Error,
     },
     /// The file is not valid TOML, or a field is missing, unknown, mistyped or out of range.
-    #[error("{file}:{line}:{column}: {}{message}", field_prefix(.field))]
-    Invalid {
-        /// The file name as given (`<embedded>` for the built-in file).
-        file: String,
-        /// 1-based line of the offending key or value.
-        line: usize,
-        /// 1-based column (in characters).
-        column: usize,
-        /// The field, e.g. ``model #2, field `threshold` ``, when known.
-        field: Option<String>,
-        /// What is wrong and what is accepted instead.
-        message: String,
-    },
-}
-
-fn field_prefix(field: &Option<String>) -> String {
-    match field {
-        Some(f) => format!("{f}: "),
-        None => String::new(),
-    }
+    #[error(transparent)]
+    Invalid(#[from] Located),
 }
 
 impl SecurityError {
-    /// The line of an [`SecurityError::Invalid`] error (`None` for I/O errors).
-    pub fn line(&self) -> Option<usize> {
+    /// Where the problem is, for bad input (`None` for I/O errors).
+    pub fn located(&self) -> Option<&Located> {
         match self {
-            SecurityError::Invalid { line, .. } => Some(*line),
+            SecurityError::Invalid(e) => Some(e),
             SecurityError::Io { .. } => None,
         }
+    }
+
+    /// The line of an [`SecurityError::Invalid`] error.
+    pub fn line(&self) -> Option<usize> {
+        self.located().map(|e| e.line)
     }
 
     /// The field of an [`SecurityError::Invalid`] error, when known.
     pub fn field(&self) -> Option<&str> {
-        match self {
-            SecurityError::Invalid { field, .. } => field.as_deref(),
-            SecurityError::Io { .. } => None,
-        }
+        self.located()?.field.as_deref()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use powermap_model::Layer;
+use powermap_model::{Analysis, Distribution, Layer, Window};
 
 use crate::{parse, FailureMode, SecurityError};
 
@@ -102,5 +102,29 @@ impl SecurityModels {
             .iter()
             .filter(|e| e.layer == layer && e.network == "*")
             .collect()
+    }
+
+    /// `f` on window `index` of `analysis` (the latest when `None`); empty when there is no
+    /// such window.
+    pub(crate) fn in_window<T>(
+        &self,
+        analysis: &Analysis,
+        index: Option<usize>,
+        f: fn(&Self, &str, Layer, &Distribution, Option<&Window>) -> Vec<T>,
+    ) -> Vec<T> {
+        let w = match index {
+            Some(i) => analysis.windows.get(i),
+            None => analysis.windows.last(),
+        };
+        match w {
+            Some(w) => f(
+                self,
+                &analysis.network,
+                analysis.layer,
+                &w.distribution,
+                Some(&w.window),
+            ),
+            None => Vec::new(),
+        }
     }
 }

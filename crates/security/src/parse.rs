@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use powermap_model::{Boundary, Layer, Threshold};
+use powermap_model::{line_column, Boundary, Layer, Located, Threshold};
 use serde::Deserialize;
 use toml::{Spanned, Value};
 
@@ -44,7 +44,7 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Vec<FailureMode>, Security
                 .iter()
                 .find(|p| p.network == fm.network && p.layer == fm.layer && p.id == fm.id)
             {
-                return Err(SecurityError::Invalid {
+                return Err(SecurityError::Invalid(Located {
                     file: file.to_string(),
                     line: origin_line(&fm.origin),
                     column: 1,
@@ -53,7 +53,7 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<Vec<FailureMode>, Security
                         "duplicate (network `{}`, layer `{}`, failure_mode `{}`), first defined at {}",
                         fm.network, fm.layer, fm.id, prev.origin
                     ),
-                });
+                }));
             }
             out.push(fm);
         }
@@ -89,24 +89,8 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// 1-based (line, column) of a byte offset.
-    fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        (line, column)
-    }
-
     fn err(&self, span: Range<usize>, field: Option<String>, message: &str) -> SecurityError {
-        let (line, column) = self.position(span.start);
-        SecurityError::Invalid {
-            file: self.file.to_string(),
-            line,
-            column,
-            field,
-            message: message.to_string(),
-        }
+        Located::at(self.text, self.file, span.start, field, message).into()
     }
 
     fn model(&self, n: usize, m: Spanned<RawModel>) -> Result<Vec<FailureMode>, SecurityError> {
@@ -216,7 +200,7 @@ impl Cx<'_> {
         }
         let why = text(m.why, "why")?;
         let assumption = m.assumption.map(Spanned::into_inner);
-        let (line, _) = self.position(whole.start);
+        let (line, _) = line_column(self.text, whole.start);
         let origin = format!("{}:{line}", self.file);
 
         Ok(networks

@@ -104,23 +104,12 @@ impl SecurityModels {
 
     /// Single points of failure in window `index` of `analysis` (empty if out of range).
     pub fn single_points_of_failure_in(&self, analysis: &Analysis, index: usize) -> Vec<Spof> {
-        match analysis.windows.get(index) {
-            Some(w) => self.spofs(
-                &analysis.network,
-                analysis.layer,
-                &w.distribution,
-                Some(&w.window),
-            ),
-            None => Vec::new(),
-        }
+        self.in_window(analysis, Some(index), Self::spofs)
     }
 
     /// Single points of failure in the latest window of `analysis`.
     pub fn single_points_of_failure(&self, analysis: &Analysis) -> Vec<Spof> {
-        match analysis.windows.len() {
-            0 => Vec::new(),
-            n => self.single_points_of_failure_in(analysis, n - 1),
-        }
+        self.in_window(analysis, None, Self::spofs)
     }
 }
 

@@ -1,25 +1,21 @@
-//! SplitMix64: a tiny, seedable, well-tested PRNG, so bootstrap results are reproducible
-//! from their seed on every platform and release without a dependency.
+//! SplitMix64 (from `rand_xoshiro`, value-stable) with Lemire's unbiased bounded draws, so
+//! bootstrap results are reproducible from their seed on every platform and release.
+
+use rand_core::{Rng, SeedableRng};
 
 /// Steele, Lea & Flood's SplitMix64 (OOPSLA 2014), as in Vigna's reference `splitmix64.c`.
 #[derive(Debug, Clone)]
-pub struct SplitMix64 {
-    state: u64,
-}
+pub struct SplitMix64(rand_xoshiro::SplitMix64);
 
 impl SplitMix64 {
     /// A generator starting from `seed`.
     pub fn new(seed: u64) -> Self {
-        SplitMix64 { state: seed }
+        SplitMix64(rand_xoshiro::SplitMix64::seed_from_u64(seed))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A uniform integer in `[0, n)` for `n > 0`, without modulo bias (Lemire's

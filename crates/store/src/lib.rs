@@ -455,34 +455,26 @@ impl Store {
                 Ok(())
             },
         )?;
-        c.query(
-            "SELECT source, COUNT(*) FROM blocks GROUP BY source",
-            &[],
-            &mut |r| {
-                let name = r.text(0)?;
-                by.entry(name.clone())
-                    .or_insert_with(|| SourceStats {
+        // Blocks and files per source.
+        let counts: [(&str, fn(&mut SourceStats, u64)); 2] = [
+            ("blocks", |s, n| s.blocks = n),
+            ("files", |s, n| s.files = n),
+        ];
+        for (table, set) in counts {
+            c.query(
+                &format!("SELECT source, COUNT(*) FROM {table} GROUP BY source"),
+                &[],
+                &mut |r| {
+                    let name = r.text(0)?;
+                    let entry = by.entry(name.clone()).or_insert_with(|| SourceStats {
                         source: name,
                         ..Default::default()
-                    })
-                    .blocks = r.i64(1)? as u64;
-                Ok(())
-            },
-        )?;
-        c.query(
-            "SELECT source, COUNT(*) FROM files GROUP BY source",
-            &[],
-            &mut |r| {
-                let name = r.text(0)?;
-                by.entry(name.clone())
-                    .or_insert_with(|| SourceStats {
-                        source: name,
-                        ..Default::default()
-                    })
-                    .files = r.i64(1)? as u64;
-                Ok(())
-            },
-        )?;
+                    });
+                    set(entry, r.i64(1)? as u64);
+                    Ok(())
+                },
+            )?;
+        }
         // The newest block of each source: its highest height per network, latest time wins.
         c.query(
             "SELECT b.source, b.network, b.height, b.time FROM blocks b \
