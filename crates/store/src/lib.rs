@@ -456,7 +456,8 @@ impl Store {
             },
         )?;
         // Blocks and files per source.
-        let counts: [(&str, fn(&mut SourceStats, u64)); 2] = [
+        type Set = fn(&mut SourceStats, u64);
+        let counts: [(&str, Set); 2] = [
             ("blocks", |s, n| s.blocks = n),
             ("files", |s, n| s.files = n),
         ];
