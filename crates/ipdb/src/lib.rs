@@ -30,7 +30,7 @@ mod ranges;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -150,14 +150,26 @@ pub struct Counts {
 
 impl IpDb {
     /// The snapshot built into the binary ([`BUILTIN_FILE`]), decoded once per process.
-    pub fn builtin() -> Result<&'static IpDb> {
-        static DB: OnceLock<std::result::Result<IpDb, String>> = OnceLock::new();
-        DB.get_or_init(|| format::decode(BUILTIN, BUILTIN_FILE).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|message| IpDbError::Format {
-                path: BUILTIN_FILE.into(),
-                message: message.clone(),
-            })
+    pub fn builtin() -> Result<Arc<IpDb>> {
+        static DB: OnceLock<std::result::Result<Arc<IpDb>, String>> = OnceLock::new();
+        DB.get_or_init(|| {
+            format::decode(BUILTIN, BUILTIN_FILE)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|message| IpDbError::Format {
+            path: BUILTIN_FILE.into(),
+            message,
+        })
+    }
+
+    /// The snapshot at `path`, or the built-in one when `None`.
+    pub fn open(path: Option<&Path>) -> Result<Arc<IpDb>> {
+        match path {
+            Some(p) => IpDb::load(p).map(Arc::new),
+            None => IpDb::builtin(),
+        }
     }
 
     /// Loads a snapshot file (as written by [`IpDb::save`] or `build-snapshot.sh`).
@@ -255,16 +267,51 @@ impl IpDb {
             .map(|i| self.names[i].1.as_str())
     }
 
-    /// Every range routed by `asn` (IPv4 first, then IPv6), inclusive, in address order.
-    /// A linear scan: for tests and tools, not per-address lookups.
-    pub fn ranges_of(&self, asn: u32) -> Vec<(IpAddr, IpAddr)> {
-        let v4 = (0..self.v4_asn.len())
-            .filter(|&i| self.v4_asn.values[i] == asn)
-            .map(|i| (addr(self.v4_asn.starts[i]), addr(self.v4_asn.ends[i])));
-        let v6 = (0..self.v6_asn.len())
-            .filter(|&i| self.v6_asn.values[i] == asn)
-            .map(|i| (addr(self.v6_asn.starts[i]), addr(self.v6_asn.ends[i])));
-        v4.chain(v6).collect()
+    /// Every ASN range as `(first, last, AS number)`, IPv4 first, in address order (for
+    /// tools and test fixtures that need addresses of a given AS).
+    pub fn asn_ranges(&self) -> impl Iterator<Item = (IpAddr, IpAddr, u32)> + '_ {
+        let v4 = (0..self.v4_asn.len()).map(|i| {
+            (
+                addr(self.v4_asn.starts[i]),
+                addr(self.v4_asn.ends[i]),
+                self.v4_asn.values[i],
+            )
+        });
+        let v6 = (0..self.v6_asn.len()).map(|i| {
+            (
+                addr(self.v6_asn.starts[i]),
+                addr(self.v6_asn.ends[i]),
+                self.v6_asn.values[i],
+            )
+        });
+        v4.chain(v6)
+    }
+}
+
+impl IpDb {
+    /// Every country range as `(first, last, ISO code)`, IPv4 first, in address order.
+    pub fn country_ranges(&self) -> impl Iterator<Item = (IpAddr, IpAddr, &str)> + '_ {
+        let code = |v: u32| {
+            self.countries
+                .get(v as usize)
+                .and_then(|c| std::str::from_utf8(c).ok())
+                .unwrap_or("")
+        };
+        let v4 = (0..self.v4_country.len()).map(move |i| {
+            (
+                addr(self.v4_country.starts[i]),
+                addr(self.v4_country.ends[i]),
+                code(self.v4_country.values[i]),
+            )
+        });
+        let v6 = (0..self.v6_country.len()).map(move |i| {
+            (
+                addr(self.v6_country.starts[i]),
+                addr(self.v6_country.ends[i]),
+                code(self.v6_country.values[i]),
+            )
+        });
+        v4.chain(v6)
     }
 }
 
