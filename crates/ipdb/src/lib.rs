@@ -259,6 +259,52 @@ impl IpDb {
         })
     }
 
+    /// What the database says about `ip`, for people: the snapshot, then the AS and the
+    /// country with the prefix and range each matched and the package (and licence) it comes
+    /// from.
+    pub fn explain(&self, ip: IpAddr) -> String {
+        let from = |covers: &str| {
+            self.meta
+                .sources
+                .iter()
+                .find(|s| s.covers == covers)
+                .map_or(String::new(), |s| {
+                    format!(
+                        " [{} {}, {}: {}]",
+                        s.package, s.version, s.licence, s.attribution
+                    )
+                })
+        };
+        let hit = self.lookup(ip);
+        let mut out = format!("{ip} in {}:\n", self.label());
+        match &hit.asn {
+            Some(a) => out.push_str(&format!(
+                "  AS{}{} — prefix {} of range {}–{}{}\n",
+                a.asn,
+                a.organisation
+                    .as_deref()
+                    .map_or(String::new(), |o| format!(" ({o})")),
+                a.prefix,
+                a.range.0,
+                a.range.1,
+                from("asn")
+            )),
+            None => out.push_str("  AS: not in the database (unattributed)\n"),
+        }
+        match &hit.country {
+            Some(c) => out.push_str(&format!(
+                "  country {} — prefix {} of range {}–{}{}\n",
+                c.code,
+                c.prefix,
+                c.range.0,
+                c.range.1,
+                from("country")
+            )),
+            None => out.push_str("  country: not in the database (unattributed)\n"),
+        }
+        out
+    }
+
     /// The organisation name of an AS, if the database has one.
     pub fn organisation(&self, asn: u32) -> Option<&str> {
         self.names
