@@ -52,6 +52,12 @@ pub struct Args {
     /// Log level: error, warn, info, debug, trace (logs are JSON lines on stderr).
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
+
+    /// IP database snapshot for the sources that place node addresses (`solana_rpc`,
+    /// `cometbft_rpc`) and have no `ipdb` of their own (default: the built-in one,
+    /// data/ip-location-db/).
+    #[arg(long, value_name = "FILE")]
+    ipdb: Option<PathBuf>,
 }
 
 /// `watch.toml`.
@@ -116,6 +122,8 @@ struct AnalysisConfig {
 #[serde(deny_unknown_fields)]
 struct AlertsConfig {
     webhook: Option<String>,
+    /// PEM CA certificate(s) to trust for an `https://` webhook instead of the system's store.
+    ca_file: Option<PathBuf>,
     repeat_interval: Option<String>,
     timeout: Option<String>,
     max_attempts: Option<u32>,
@@ -198,12 +206,20 @@ impl Config {
         rel(&mut cfg.policy);
         rel(&mut cfg.security_models);
         rel(&mut cfg.server.token_file);
-        // The followers' paths too: `mapping`, `path` (`dir`) and `credentials_file`.
+        rel(&mut cfg.alerts.ca_file);
+        // The followers' paths too: `mapping`, `path` (`dir`), credentials, CA and IP database.
         for s in &mut cfg.source {
             if s.get("kind").and_then(|k| k.as_str()) == Some("builtin") {
                 continue;
             }
-            for key in ["mapping", "path", "credentials_file"] {
+            for key in [
+                "mapping",
+                "path",
+                "credentials_file",
+                "bearer_token_file",
+                "ca_file",
+                "ipdb",
+            ] {
                 let Some(toml::Value::String(v)) = s.get(key) else {
                     continue;
                 };
@@ -222,6 +238,16 @@ impl Config {
             }
         }
         Ok(cfg)
+    }
+
+    /// `--ipdb`: the IP database of every followed source that names none.
+    fn default_ipdb(&mut self, db: &Path) {
+        for s in &mut self.source {
+            if s.get("kind").and_then(|k| k.as_str()) != Some("builtin") && !s.contains_key("ipdb")
+            {
+                s.insert("ipdb".into(), db.display().to_string().into());
+            }
+        }
     }
 
     fn demo() -> Config {
@@ -346,6 +372,7 @@ impl Config {
             return Ok(None);
         };
         let mut c = WebhookConfig::new(url.clone());
+        c.ca_file = a.ca_file.clone();
         if let Some(t) = &a.timeout {
             c.timeout = duration("[alerts] timeout", t)?;
         }
@@ -793,10 +820,13 @@ fn init_logging(level: tracing::Level) {
 /// Runs `powermap watch`.
 pub fn run(args: Args) -> Result<ExitCode> {
     init_logging(args.log_level);
-    let cfg = match &args.config {
+    let mut cfg = match &args.config {
         Some(p) => Config::load(p)?,
         None => Config::demo(),
     };
+    if let Some(db) = &args.ipdb {
+        cfg.default_ipdb(db);
+    }
     let plan = cfg.plan()?;
     let listen = args
         .listen
