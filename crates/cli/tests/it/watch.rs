@@ -310,7 +310,7 @@ fn watch_follows_a_solana_node_and_alerts_over_https() {
     );
     assert!(o.status.success(), "{}", crate::util::text(&o).1);
     let import: Vec<powermap_model::Observation> =
-        powermap_ingest::read_file(&dir.path().join("sol.csv"))
+        powermap_ingest::read_file(dir.path().join("sol.csv"))
             .unwrap()
             .map(Result::unwrap)
             .collect();
