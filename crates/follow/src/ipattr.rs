@@ -2,9 +2,10 @@
 //!
 //! Every IP-based observation records how it was made in its `source`: the source name, the
 //! address, the AS and country with the CIDR prefix each matched, and the database label and
-//! date — e.g. `solana_rpc-solana; 64.130.50.10 → AS20326 (TeraSwitch Networks Inc.) in
-//! 64.130.32.0/19, DE in 64.130.48.0/20; ip-location-db 2026-06-17`. An address the database
-//! does not hold, or no address at all, gives subject `unknown` with no entity (unattributed).
+//! date — e.g. `solana_rpc-solana; identity HEL1…; 64.130.50.10 → AS20326 (TeraSwitch
+//! Networks Inc.) in 64.130.48.0/20, US in 64.130.0.0/17; ip-location-db 2026-06-17`. An
+//! address the database does not hold, or no address at all, gives subject `unknown` with no
+//! entity (unattributed).
 
 use std::net::{IpAddr, SocketAddr};
 
