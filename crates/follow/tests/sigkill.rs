@@ -34,18 +34,18 @@ fn spawn(store: &str, config: &std::path::Path) -> Child {
         .expect("starting follow-ingest")
 }
 
-#[test]
-fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
+/// Runs `run(store URL, scratch dir)` on a fresh SQLite file, then on a fresh PostgreSQL
+/// database when `POWERMAP_TEST_POSTGRES` is set (a killed client's open transaction is rolled
+/// back by the server when the connection drops).
+fn on_both_stores(name: &str, run: impl Fn(&str, &std::path::Path)) {
     let dir = tempfile::tempdir().unwrap();
-    kill_and_restart(
+    run(
         &format!("sqlite:{}", dir.path().join("watch.db").display()),
         dir.path(),
     );
-    // The same against PostgreSQL: a killed client's open transaction is rolled back by the
-    // server when the connection drops.
     match std::env::var("POWERMAP_TEST_POSTGRES") {
         Ok(base) => {
-            let name = format!("powermap_sigkill_{}", std::process::id());
+            let name = format!("powermap_{name}_{}", std::process::id());
             let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
             admin
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
@@ -55,10 +55,15 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
                 .unwrap();
             let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
             let dir = tempfile::tempdir().unwrap();
-            kill_and_restart(&url, dir.path());
+            run(&url, dir.path());
         }
         Err(_) => eprintln!("PostgreSQL run skipped: POWERMAP_TEST_POSTGRES is not set"),
     }
+}
+
+#[test]
+fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
+    on_both_stores("sigkill", kill_and_restart);
 }
 
 fn kill_and_restart(store_url: &str, dir: &std::path::Path) {
@@ -181,25 +186,7 @@ fn kill_and_restart(store_url: &str, dir: &std::path::Path) {
 /// observations, its exact stake), none twice, and the cursor the last epoch.
 #[test]
 fn sigkill_during_a_solana_snapshot_loses_and_duplicates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("watch.db").display());
-    snapshot_kills(&url, dir.path());
-    match std::env::var("POWERMAP_TEST_POSTGRES") {
-        Ok(base) => {
-            let name = format!("powermap_sigkill_snap_{}", std::process::id());
-            let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-            admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-                .unwrap();
-            admin
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .unwrap();
-            let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-            let dir = tempfile::tempdir().unwrap();
-            snapshot_kills(&url, dir.path());
-        }
-        Err(_) => eprintln!("PostgreSQL run skipped: POWERMAP_TEST_POSTGRES is not set"),
-    }
+    on_both_stores("sigkill_snap", snapshot_kills);
 }
 
 fn snapshot_kills(store_url: &str, dir: &std::path::Path) {

@@ -76,6 +76,37 @@ impl Drop for Guard {
     }
 }
 
+/// Starts `powermap watch --config CONFIG` in `dir` (log in `dir/log`) and returns it with the
+/// address it bound, read from its first line of stdout (bounded).
+fn start(dir: &std::path::Path, config: &std::path::Path) -> (Guard, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_powermap"))
+        .args(["watch", "--config", &config.display().to_string()])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(dir.join("log")).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    let stdout = guard.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| {
+            let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+            panic!("no listening line; log:\n{log}")
+        });
+    let addr = line
+        .strip_prefix("powermap watch: listening on http://")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    (guard, addr)
+}
+
 #[test]
 fn watch_serves_metrics_and_fires_a_webhook() {
     let dir = tempfile::tempdir().unwrap();
@@ -107,33 +138,8 @@ kind = "builtin"
         ),
     )
     .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_powermap"))
-        .args(["watch", "--config", &config.display().to_string()])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(
-            std::fs::File::create(dir.path().join("log")).unwrap(),
-        ))
-        .spawn()
-        .unwrap();
-    let mut guard = Guard(child);
+    let (mut guard, addr) = start(dir.path(), &config);
     let log = || std::fs::read_to_string(dir.path().join("log")).unwrap_or_default();
-
-    // The address it bound, from its first line of stdout.
-    let stdout = guard.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| panic!("no listening line; log:\n{}", log()));
-    let addr = line
-        .strip_prefix("powermap watch: listening on http://")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_string();
 
     // Ready once the first cycle has analysed the data (bounded).
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -350,31 +356,8 @@ poll_interval = "1s"
         ),
     )
     .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_powermap"))
-        .args(["watch", "--config", &config.display().to_string()])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(
-            std::fs::File::create(dir.path().join("log")).unwrap(),
-        ))
-        .spawn()
-        .unwrap();
-    let mut guard = Guard(child);
+    let (_guard, addr) = start(dir.path(), &config);
     let log = || std::fs::read_to_string(dir.path().join("log")).unwrap_or_default();
-    let stdout = guard.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| panic!("no listening line; log:\n{}", log()));
-    let addr = line
-        .strip_prefix("powermap watch: listening on http://")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_string();
 
     // Shares per layer from the API, once the snapshot is analysed (bounded).
     let shares = |layer: &str| -> Option<BTreeMap<String, f64>> {
