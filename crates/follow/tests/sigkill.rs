@@ -250,7 +250,21 @@ fn snapshot_kills(store_url: &str, dir: &std::path::Path) {
             .map(|mut s| s.blocks("solana-epochs", 0, u64::MAX).unwrap().len())
             .unwrap_or(0);
         let mut child = spawn(&store_url, &config);
-        std::thread::sleep(Duration::from_millis(rng.range(100, 1500)));
+        if round % 2 == 0 {
+            // Anywhere: while it starts, loads the IP database, fetches or writes.
+            std::thread::sleep(Duration::from_millis(rng.range(100, 1500)));
+        } else {
+            // Inside a snapshot: once the node has answered its first getVoteAccounts (each
+            // big call stalls 60 ms), within the next 0–200 ms: fetching, or writing.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while node.calls("getVoteAccounts") == before
+                && Instant::now() < deadline
+                && child.try_wait().unwrap().is_none()
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            std::thread::sleep(Duration::from_millis(rng.range(0, 200)));
+        }
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
