@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use powermap_attribution::{Registry, ResolveOptions, Unattributed};
+use powermap_attribution::{Evidence, Registry, ResolveOptions, Unattributed};
 
 use crate::args::{AttributionArgs, Defaults, InputArgs};
 
@@ -26,16 +26,21 @@ pub enum Command {
         format: LedgerFormat,
     },
     /// Print the attribution chain of a subject (tag → pool → owner), with sources and
-    /// validity dates, plus the candidate rules that lost on precedence.
+    /// validity dates, plus the candidate rules that lost on precedence. An IP address is
+    /// looked up in the IP database (AS and country with the matched prefix, database and
+    /// date), and its AS, like a subject `AS<n>`, through the AS → organisation links
+    /// (`registry/infrastructure/asn-owners.json`).
     ///
-    /// Example: `powermap entities explain antpool --at 2021-06-01`
+    /// Examples: `powermap entities explain antpool --at 2021-06-01`,
+    /// `powermap entities explain 1.1.1.1`, `powermap entities explain AS63949`
     Explain {
-        /// The raw subject: a pool slug, a coinbase tag, an address…
+        /// The raw subject: a pool slug, a coinbase tag, an address, an IP address, `AS<n>`…
         subject: String,
         /// The day the attribution applies to (ownership links are dated). Default: today.
         #[arg(long, value_name = "YYYY-MM-DD")]
         at: Option<NaiveDate>,
-        /// Attribution registry: `bitcoin-builtin` (default) or an EDI `mapping_information/`
+        /// Attribution registry: `bitcoin-builtin` (default), `asn-owners` (AS → organisation
+        /// links; the default for IP and `AS<n>` subjects) or an EDI `mapping_information/`
         /// directory (then `--network` picks the ledger).
         #[arg(long, value_name = "NAME|DIR", default_value = "bitcoin-builtin")]
         registry: String,
@@ -45,6 +50,10 @@ pub enum Command {
         /// Show the brand only, without rolling it up to its owner.
         #[arg(long)]
         no_cluster: bool,
+        /// IP database snapshot for IP subjects (default: the built-in one,
+        /// data/ip-location-db/; see crates/ipdb/build-snapshot.sh for a newer one).
+        #[arg(long, value_name = "FILE")]
+        ipdb: Option<std::path::PathBuf>,
     },
 }
 
@@ -78,28 +87,64 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             registry,
             network,
             no_cluster,
+            ipdb,
         } => {
-            let registry = load_registry(&registry, &network)?;
             let date = at.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let opts = ResolveOptions {
                 clustering: !no_cluster,
                 unattributed: Unattributed::Separate,
             };
-            println!("{}", registry.explain(&subject, date, opts));
+            // An IP address: the database's answer, then its AS's owner chain.
+            let asn = match subject.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    let db = powermap_ipdb::IpDb::open(ipdb.as_deref())
+                        .context("loading the IP database")?;
+                    print!("{}", db.explain(ip));
+                    match db.asn(ip) {
+                        Some(a) => Some(format!("AS{}", a.asn)),
+                        None => return Ok(ExitCode::SUCCESS),
+                    }
+                }
+                Err(_) => is_asn(&subject).then(|| subject.trim().to_string()),
+            };
+            match asn {
+                Some(asn) if registry == "bitcoin-builtin" || registry == "asn-owners" => {
+                    let r = Registry::asn_owners(&network)?;
+                    let mut ev = Evidence::block(date);
+                    ev.label = Some(asn.clone());
+                    ev.label_source = Some("an IP-based observation (AS of the address)".into());
+                    println!("{}", r.explain_evidence(&asn, &ev, opts));
+                }
+                _ => {
+                    let registry = load_registry(&registry, &network)?;
+                    println!("{}", registry.explain(&subject, date, opts));
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// Loads a registry by name or from an EDI mapping directory.
+/// `AS<digits>`.
+fn is_asn(s: &str) -> bool {
+    s.trim()
+        .strip_prefix("AS")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Loads a registry by name (`bitcoin-builtin`, `asn-owners`) or from an EDI mapping
+/// directory.
 pub fn load_registry(name: &str, network: &str) -> Result<Registry> {
     if name == "bitcoin-builtin" {
         return Registry::bitcoin_builtin().context("loading the built-in Bitcoin registry");
     }
+    if name == "asn-owners" {
+        return Registry::asn_owners(network).context("loading the AS → organisation links");
+    }
     let dir = std::path::Path::new(name);
     if !dir.is_dir() {
         anyhow::bail!(
-            "unknown registry `{name}`: expected `bitcoin-builtin` or an EDI mapping_information/ directory"
+            "unknown registry `{name}`: expected `bitcoin-builtin`, `asn-owners` or an EDI mapping_information/ directory"
         );
     }
     let ledger: powermap_edi::Ledger = network

@@ -34,6 +34,12 @@ pub struct Args {
     /// Log level: error, warn, info, debug, trace (logs are JSON lines on stderr).
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
+
+    /// IP database snapshot for the sources that place node addresses (`solana_rpc`,
+    /// `cometbft_rpc`) and have no `ipdb` of their own (default: the built-in one,
+    /// data/ip-location-db/).
+    #[arg(long, value_name = "FILE")]
+    ipdb: Option<PathBuf>,
 }
 
 fn init_logging(level: tracing::Level) {
@@ -48,10 +54,13 @@ fn init_logging(level: tracing::Level) {
 /// Runs `powermap watch`.
 pub fn run(args: Args) -> Result<ExitCode> {
     init_logging(args.log_level);
-    let cfg = match &args.config {
+    let mut cfg = match &args.config {
         Some(p) => Config::load(p)?,
         None => Config::demo(),
     };
+    if let Some(db) = &args.ipdb {
+        cfg.default_ipdb(db);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)

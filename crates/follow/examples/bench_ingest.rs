@@ -41,7 +41,9 @@ fn main() {
             let url = args.get(1).expect("eth needs the node URL").clone();
             let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5_000);
             let t = Instant::now();
-            let mut http = HttpClient::new(&url, Duration::from_secs(60), 0, Duration::ZERO, None);
+            let mut http =
+                HttpClient::new(&url, Duration::from_secs(60), 0, Duration::ZERO, None, None)
+                    .expect("client");
             let before = http
                 .rpc("eth_blockNumber", json!([]))
                 .expect("eth_blockNumber");

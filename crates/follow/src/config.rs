@@ -6,6 +6,8 @@ use std::time::Duration;
 use powermap_model::Layer;
 use serde::{Deserialize, Deserializer};
 
+use powermap_net::Auth;
+
 use crate::error::{FollowError, Result};
 
 /// Which kind of source.
@@ -20,6 +22,12 @@ pub enum SourceKind {
     Beacon,
     /// A directory of dropped observation files (CSV, JSON Lines, Parquet).
     Dir,
+    /// Solana JSON-RPC (`getEpochInfo`, `getVoteAccounts`, `getClusterNodes`, `getBlockTime`):
+    /// one snapshot of stake, client, ASN and country per epoch.
+    SolanaRpc,
+    /// CometBFT RPC of a Cosmos-SDK chain (`/status`, `/validators` paged, `/net_info`): one
+    /// snapshot of voting power (and peer hosting) per `snapshot_every` heights.
+    CometbftRpc,
 }
 
 impl SourceKind {
@@ -30,6 +38,8 @@ impl SourceKind {
             SourceKind::EthRpc => "eth_rpc",
             SourceKind::Beacon => "beacon",
             SourceKind::Dir => "dir",
+            SourceKind::SolanaRpc => "solana_rpc",
+            SourceKind::CometbftRpc => "cometbft_rpc",
         }
     }
 }
@@ -94,11 +104,12 @@ pub struct SourceConfig {
     pub name: Option<String>,
     /// Kind of source.
     pub kind: SourceKind,
-    /// Node URL (`http://host:port`; `bitcoin_rpc`, `eth_rpc`, `beacon`).
+    /// Node URL (`http://host:port` or `https://…`; every kind but `dir`).
     #[serde(default)]
     pub url: Option<String>,
-    /// Network id of the observations (default: `bitcoin` for `bitcoin_rpc`, `ethereum`
-    /// otherwise). For `dir`, files name their own network.
+    /// Network id of the observations (default: `bitcoin` for `bitcoin_rpc`, `solana` for
+    /// `solana_rpc`, `ethereum` otherwise; required for `cometbft_rpc`, e.g. `dydx`). For
+    /// `dir`, files name their own network.
     #[serde(default)]
     pub network: Option<String>,
     /// Chain key of the stored blocks (default: the network; `<network>-beacon` for beacon,
@@ -114,6 +125,21 @@ pub struct SourceConfig {
     /// A file holding `user:password` for HTTP basic auth (Bitcoin Core's `.cookie` file).
     #[serde(default)]
     pub credentials_file: Option<PathBuf>,
+    /// A file holding a bearer token (`Authorization: Bearer …`), e.g. for a hosted RPC
+    /// endpoint. Not together with `credentials_file`.
+    #[serde(default)]
+    pub bearer_token_file: Option<PathBuf>,
+    /// PEM file of the CA certificate(s) to trust for an `https://` URL, instead of the
+    /// system's store (a private CA, or a node's self-signed certificate).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// IP database snapshot for node addresses (`solana_rpc`, `cometbft_rpc`; default: the
+    /// one built in, `data/ip-location-db/`).
+    #[serde(default)]
+    pub ipdb: Option<PathBuf>,
+    /// Heights between two validator-set snapshots (`cometbft_rpc`; default 10000).
+    #[serde(default)]
+    pub snapshot_every: Option<u64>,
     /// First height to ingest when the store has nothing of this source (default: the node's
     /// tip minus `backfill`).
     #[serde(default)]
@@ -153,6 +179,10 @@ impl SourceConfig {
             layer: None,
             poll_interval: None,
             credentials_file: None,
+            bearer_token_file: None,
+            ca_file: None,
+            ipdb: None,
+            snapshot_every: None,
             start_height: None,
             backfill: None,
             batch_blocks: None,
@@ -185,6 +215,7 @@ impl SourceConfig {
         self.network.clone().unwrap_or_else(|| {
             match self.kind {
                 SourceKind::BitcoinRpc => "bitcoin",
+                SourceKind::SolanaRpc => "solana",
                 _ => "ethereum",
             }
             .to_string()
@@ -195,6 +226,8 @@ impl SourceConfig {
     pub fn chain(&self) -> String {
         self.chain.clone().unwrap_or_else(|| match self.kind {
             SourceKind::Beacon => format!("{}-beacon", self.network()),
+            SourceKind::SolanaRpc => format!("{}-epochs", self.network()),
+            SourceKind::CometbftRpc => format!("{}-valsets", self.network()),
             _ => self.network(),
         })
     }
@@ -219,16 +252,23 @@ impl SourceConfig {
         self.max_reorg_depth.unwrap_or(100)
     }
 
-    /// Reads the credentials file, if any.
-    pub fn credentials(&self) -> Result<Option<String>> {
-        self.credentials_file
-            .as_ref()
-            .map(|p| {
-                std::fs::read_to_string(p)
-                    .map(|s| s.trim().to_string())
-                    .map_err(|e| FollowError::Config(format!("{}: {e}", p.display())))
-            })
-            .transpose()
+    /// The effective snapshot interval of `cometbft_rpc`, in heights.
+    pub fn snapshot_every(&self) -> u64 {
+        self.snapshot_every.unwrap_or(10_000).max(1)
+    }
+
+    /// Reads the credentials: basic (`credentials_file`) or bearer (`bearer_token_file`).
+    pub fn auth(&self) -> Result<Option<Auth>> {
+        let err = |e: powermap_net::NetError| FollowError::Config(e.to_string());
+        match (&self.credentials_file, &self.bearer_token_file) {
+            (Some(p), None) => Auth::basic_from_file(p).map(Some).map_err(err),
+            (None, Some(p)) => Auth::bearer_from_file(p).map(Some).map_err(err),
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => Err(FollowError::Config(format!(
+                "source `{}`: set `credentials_file` or `bearer_token_file`, not both",
+                self.name()
+            ))),
+        }
     }
 
     fn validate(&self) -> Result<()> {
@@ -245,6 +285,10 @@ impl SourceConfig {
         };
         match self.kind {
             SourceKind::Dir => need("path", self.path.is_some()),
+            SourceKind::CometbftRpc => {
+                need("url", self.url.is_some())?;
+                need("network", self.network.is_some())
+            }
             _ => need("url", self.url.is_some()),
         }
     }

@@ -7,7 +7,13 @@
 //!   eth_rpc      eth_blockNumber / eth_getBlockByNumber → fee recipient + extraData → EDI attribution
 //!   beacon       /eth/v1/beacon/headers/{slot} → proposer → withdrawal credentials
 //!   dir          dropped observation files, once per content digest
+//!   solana_rpc   getEpochInfo / getVoteAccounts / getClusterNodes → stake × client, AS, country
+//!   cometbft_rpc /status / /validators (paged) / /net_info → voting power; peers' AS, country
 //! ```
+//!
+//! The last two are snapshot sources ([`snapshot`]): one snapshot per epoch or height interval,
+//! written whole in one transaction. Node addresses are attributed to AS and country with the
+//! IP database (`powermap-ipdb`, [`ipattr`]); HTTPS and credentials come from `powermap-net`.
 //!
 //! Every source resumes from its cursor in the store; the cursor is written in the same
 //! transaction as the data ([`chain`] explains the reorg handling). [`IncrementalAnalysis`]
@@ -17,6 +23,7 @@ pub mod attribute;
 pub mod beacon;
 pub mod bitcoin;
 pub mod chain;
+pub mod cometbft;
 mod config;
 pub mod dir;
 mod error;
@@ -24,6 +31,10 @@ pub mod ethereum;
 pub mod fake;
 pub mod http;
 mod incremental;
+pub mod ipattr;
+pub mod snapshot;
+pub mod solana;
+pub mod solana_client;
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +45,7 @@ pub use chain::{poll_chain, ChainClient, ChainPoll, ChainSettings};
 pub use config::{parse_duration, FollowerConfig, SourceConfig, SourceKind};
 pub use error::{FollowError, Result};
 pub use incremental::{analyze_store, full_analysis, IncrementalAnalysis};
+pub use snapshot::{poll_snapshot, Snapshot, SnapshotClient, SnapshotPoll};
 
 /// What one poll of one source did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,6 +101,8 @@ impl PollReport {
 enum Runner {
     Chain(Box<dyn ChainClient>, ChainSettings),
     Dir(std::path::PathBuf),
+    /// A snapshot client and the chain key its snapshots are stored under.
+    Snapshot(Box<dyn SnapshotClient>, String),
 }
 
 struct Slot {
@@ -220,6 +234,14 @@ impl Follower {
                 rep.files_failed = p.failed;
                 rep.applied = p.applied;
             }),
+            Runner::Snapshot(client, chain) => {
+                poll_snapshot(client.as_mut(), store, &slot.name, chain).map(|p| {
+                    rep.tip = Some(p.current);
+                    rep.cursor = p.stored.or(p.caught_up.then_some(p.current));
+                    rep.caught_up = p.caught_up;
+                    rep.applied = p.applied;
+                })
+            }
         };
         if let Err(e) = result {
             slot.errors += 1;
@@ -250,8 +272,9 @@ fn build(c: &SourceConfig) -> Result<Runner> {
         c.timeout.unwrap_or(Duration::from_secs(10)),
         c.retries.unwrap_or(3),
         Duration::from_millis(200),
-        c.credentials()?.as_deref(),
-    );
+        c.auth()?,
+        c.ca_file.as_deref(),
+    )?;
     let name = c.name();
     let settings = ChainSettings {
         source: name.clone(),
@@ -262,6 +285,25 @@ fn build(c: &SourceConfig) -> Result<Runner> {
         max_reorg_depth: c.max_reorg_depth(),
     };
     let network = c.network();
+    let snapshot: Option<Box<dyn SnapshotClient>> = match c.kind {
+        SourceKind::SolanaRpc => Some(Box::new(solana::SolanaRpc::new(
+            http.clone(),
+            ipdb(c)?,
+            &network,
+            &name,
+        ))),
+        SourceKind::CometbftRpc => Some(Box::new(cometbft::CometRpc::new(
+            http.clone(),
+            ipdb(c)?,
+            &network,
+            &name,
+            c.snapshot_every(),
+        ))),
+        _ => None,
+    };
+    if let Some(client) = snapshot {
+        return Ok(Runner::Snapshot(client, c.chain()));
+    }
     let client: Box<dyn ChainClient> = match c.kind {
         SourceKind::BitcoinRpc => Box::new(bitcoin::BitcoinRpc::new(
             http,
@@ -284,7 +326,14 @@ fn build(c: &SourceConfig) -> Result<Runner> {
             c.layer(),
             &name,
         )),
-        SourceKind::Dir => unreachable!("handled above"),
+        SourceKind::Dir | SourceKind::SolanaRpc | SourceKind::CometbftRpc => {
+            unreachable!("handled above")
+        }
     };
     Ok(Runner::Chain(client, settings))
+}
+
+/// The IP database of a source: its `ipdb` file, else the built-in snapshot.
+fn ipdb(c: &SourceConfig) -> Result<std::sync::Arc<powermap_ipdb::IpDb>> {
+    powermap_ipdb::IpDb::open(c.ipdb.as_deref()).map_err(|e| FollowError::Config(e.to_string()))
 }

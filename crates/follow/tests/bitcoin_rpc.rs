@@ -166,8 +166,13 @@ fn transient_errors_are_retried_with_backoff() {
         Duration::from_secs(5),
         3,
         Duration::from_millis(10),
-        Some("user:pass"),
-    );
+        Some(powermap_net::Auth::Basic {
+            user: "user".into(),
+            password: "pass".into(),
+        }),
+        None,
+    )
+    .unwrap();
     let v = http.rpc("getblockchaininfo", json!([])).unwrap();
     assert_eq!(v["blocks"], 7);
     assert_eq!(calls.load(Ordering::SeqCst), 3);
@@ -179,7 +184,9 @@ fn transient_errors_are_retried_with_backoff() {
         1,
         Duration::from_millis(10),
         None,
-    );
+        None,
+    )
+    .unwrap();
     let e = http.rpc("getblockchaininfo", json!([])).unwrap_err();
     assert!(e.to_string().contains("503"), "{e}");
 }

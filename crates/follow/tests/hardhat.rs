@@ -85,7 +85,8 @@ fn start_hardhat() -> Option<(Node, String)> {
         .expect("starting npx hardhat node");
     let node = Node(child);
     let url = format!("http://127.0.0.1:{port}");
-    let mut http = HttpClient::new(&url, Duration::from_secs(2), 0, Duration::ZERO, None);
+    let mut http =
+        HttpClient::new(&url, Duration::from_secs(2), 0, Duration::ZERO, None, None).unwrap();
     let deadline = Instant::now() + Duration::from_secs(90);
     while http.rpc("eth_blockNumber", json!([])).is_err() {
         assert!(
@@ -137,7 +138,9 @@ fn follows_a_real_hardhat_node_with_chosen_coinbases_and_a_reorg() {
         2,
         Duration::from_millis(100),
         None,
-    );
+        None,
+    )
+    .unwrap();
     for cb in [BEAVER, BEAVER, B69] {
         mine(&mut http, cb);
     }

@@ -12,8 +12,10 @@
 //!   resolved and (with `send_resolved`) notified once more.
 //! - **Silences**: label matchers (equality) with an end time; a silenced alert keeps its
 //!   state but is not notified.
-//! - **Delivery**: [`Webhook`] POSTs Alertmanager's webhook payload (version `4`) as JSON,
-//!   with a per-attempt timeout and retries with exponential backoff.
+//! - **Delivery**: [`Webhook`] POSTs Alertmanager's webhook payload (version `4`) as JSON
+//!   over HTTP or HTTPS (rustls through `powermap-net`: the system's CA store or a given CA
+//!   file), with a per-attempt timeout and retries with exponential backoff. Logs name the
+//!   receiver by scheme, host and port only: chat webhooks keep their secret in the path.
 //! - **History**: every state change and delivery goes through an [`AlertStore`]: the
 //!   durable store when the service has one, [`MemoryAlertStore`] otherwise.
 
@@ -21,12 +23,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use http_body_util::{BodyExt, Full};
-use hyper::Uri;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
+use powermap_net::redact_url;
 use powermap_policy::{Outcome, Report, Severity as Declared};
 use serde::{Deserialize, Serialize};
 
@@ -614,7 +612,7 @@ pub fn payload(alerts: &[Alert], receiver: &str, external_url: &str) -> WebhookP
 /// How a webhook is delivered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookConfig {
-    /// `http://host:port/path` (plain HTTP: put a TLS-terminating proxy in front for HTTPS).
+    /// `http://host:port/path` or `https://…` (Alertmanager behind TLS, Slack, PagerDuty).
     pub url: String,
     /// Per-attempt timeout (connect, send, response).
     pub timeout: Duration,
@@ -624,10 +622,14 @@ pub struct WebhookConfig {
     pub initial_backoff: Duration,
     /// … up to this.
     pub max_backoff: Duration,
+    /// PEM file of the CA certificate(s) to trust for an `https://` receiver, instead of the
+    /// system's store.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl WebhookConfig {
-    /// A config with the defaults: 10 s timeout, 5 attempts, backoff 1 s doubling up to 60 s.
+    /// A config with the defaults: 10 s timeout, 5 attempts, backoff 1 s doubling up to 60 s,
+    /// the system's CA store.
     pub fn new(url: impl Into<String>) -> WebhookConfig {
         WebhookConfig {
             url: url.into(),
@@ -635,6 +637,7 @@ impl WebhookConfig {
             max_attempts: 5,
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
+            ca_file: None,
         }
     }
 }
@@ -643,46 +646,29 @@ impl WebhookConfig {
 #[derive(Debug, Clone)]
 pub struct Webhook {
     config: WebhookConfig,
-    uri: Uri,
-    client: Client<HttpConnector, Full<Bytes>>,
+    agent: ureq::Agent,
 }
 
 impl Webhook {
-    /// Checks the URL (plain `http://` only) and builds the client.
+    /// Checks the URL (`http://` or `https://`) and builds the client (reads `ca_file`).
     pub fn new(config: WebhookConfig) -> Result<Webhook> {
-        let uri: Uri = config
-            .url
-            .parse()
-            .map_err(|source| ServeError::WebhookUrl {
-                url: config.url.clone(),
-                source,
-            })?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => return Err(ServeError::Webhook(format!(
-                "webhook url `{}`: https is not supported; deliver to a local http endpoint (e.g. a TLS-terminating proxy)",
-                config.url
-            ))),
-            _ => {
-                return Err(ServeError::Webhook(format!(
-                    "webhook url `{}`: expected http://host:port/path",
-                    config.url
-                )))
-            }
+        let shown = redact_url(&config.url);
+        let scheme = config.url.split_once("://").map(|(s, _)| s);
+        if !(matches!(scheme, Some("http" | "https"))
+            && config.url.len() > scheme.map_or(0, |s| s.len() + 3))
+        {
+            return Err(ServeError::Webhook(format!(
+                "webhook url `{shown}`: expected http://host:port/path or https://host/path"
+            )));
         }
         if config.max_attempts < 1 {
             return Err(ServeError::Webhook(
                 "webhook: max_attempts must be at least 1".into(),
             ));
         }
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(config.timeout));
-        let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
-        Ok(Webhook {
-            config,
-            uri,
-            client,
-        })
+        let agent = powermap_net::agent(config.timeout, config.ca_file.as_deref())
+            .map_err(|e| ServeError::Webhook(format!("webhook `{shown}`: {e}")))?;
+        Ok(Webhook { config, agent })
     }
 
     /// The configuration.
@@ -690,17 +676,18 @@ impl Webhook {
         &self.config
     }
 
-    /// POSTs `payload`; retries on connection errors, timeouts, 5xx and 429 with exponential
-    /// backoff. `Ok(attempts)` on a 2xx, else the last error with the attempt count.
+    /// POSTs `payload`; retries on connection errors, timeouts, 5xx, 429 and 408 with
+    /// exponential backoff. `Ok(attempts)` on a 2xx, else the last error with the attempt
+    /// count.
     pub async fn send(&self, payload: &WebhookPayload) -> Result<u32, String> {
-        let body = Bytes::from(serde_json::to_vec(payload).map_err(|e| e.to_string())?);
+        let body = Arc::new(serde_json::to_vec(payload).map_err(|e| e.to_string())?);
         let mut backoff = self.config.initial_backoff;
         let mut last = String::new();
         for attempt in 1..=self.config.max_attempts {
             match self.attempt(body.clone()).await {
                 Ok(()) => return Ok(attempt),
                 Err((e, retry)) => {
-                    tracing::warn!(attempt, error = %e, url = %self.config.url, "webhook delivery failed");
+                    tracing::warn!(attempt, error = %e, url = %redact_url(&self.config.url), "webhook delivery failed");
                     last = e;
                     if !retry {
                         return Err(format!("{last} (attempt {attempt}, not retried)"));
@@ -718,31 +705,65 @@ impl Webhook {
         ))
     }
 
-    /// One POST; the error says whether it is worth retrying.
-    async fn attempt(&self, body: Bytes) -> Result<(), (String, bool)> {
-        let req = hyper::Request::post(self.uri.clone())
-            .header(hyper::header::CONTENT_TYPE, "application/json")
-            .header(hyper::header::USER_AGENT, "powermap-watch")
-            .body(Full::new(body))
-            .map_err(|e| (e.to_string(), false))?;
-        let res = tokio::time::timeout(self.config.timeout, async {
-            let res = self.client.request(req).await?;
-            let status = res.status();
-            // Read (and drop) the body so the connection can be reused.
-            let _ = res.into_body().collect().await;
-            Ok::<_, hyper_util::client::legacy::Error>(status)
-        })
-        .await;
-        match res {
-            Err(_) => Err((format!("timed out after {:?}", self.config.timeout), true)),
-            Ok(Err(e)) => Err((format!("request failed: {e}"), true)),
-            Ok(Ok(s)) if s.is_success() => Ok(()),
-            Ok(Ok(s)) => Err((
-                format!("receiver answered {s}"),
-                s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408,
-            )),
+    /// One POST (blocking I/O on tokio's blocking pool); the error says whether it is worth
+    /// retrying.
+    async fn attempt(&self, body: Arc<Vec<u8>>) -> Result<(), (String, bool)> {
+        let (agent, url, timeout) = (
+            self.agent.clone(),
+            self.config.url.clone(),
+            self.config.timeout,
+        );
+        let post = tokio::task::spawn_blocking(move || {
+            agent
+                .post(&url)
+                .set("Content-Type", "application/json")
+                .set("User-Agent", "powermap-watch")
+                .send_bytes(&body)
+                .map(|_| ())
+                .map_err(Box::new)
+        });
+        // The agent enforces the timeout; this bound only guards against a stuck thread.
+        match tokio::time::timeout(timeout + Duration::from_secs(1), post).await {
+            Err(_) => Err((format!("timed out after {timeout:?}"), true)),
+            Ok(Err(e)) => Err((format!("delivery task failed: {e}"), true)),
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => match *e {
+                ureq::Error::Status(code, _) => Err((
+                    format!("receiver answered {code}"),
+                    code >= 500 || code == 429 || code == 408,
+                )),
+                ureq::Error::Transport(t) => Err((transport(&t, timeout), true)),
+            },
         }
     }
+}
+
+/// A transport error in words, without the URL (ureq's own message prints it whole).
+fn transport(t: &ureq::Transport, timeout: Duration) -> String {
+    let mut source = std::error::Error::source(t);
+    let mut chain = Vec::new();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) {
+                return format!("timed out after {timeout:?}");
+            }
+        }
+        chain.push(e.to_string());
+        source = e.source();
+    }
+    let mut s = format!("request failed: {}", t.kind());
+    if let Some(m) = t.message() {
+        s.push_str(": ");
+        s.push_str(m);
+    }
+    for c in chain {
+        s.push_str(": ");
+        s.push_str(&c);
+    }
+    s
 }
 
 #[cfg(test)]

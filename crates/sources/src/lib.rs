@@ -115,6 +115,12 @@ pub fn all() -> Vec<SourceInfo> {
             layers: solana::LAYERS,
         },
         SourceInfo {
+            id: "solana_datacenters",
+            description: "Solana stake per validators.app data centre (`<asn>-<country>-<city>`, network `solana:datacenter`), the unit of the Solana Foundation Delegation Program's 15 % cap; same files as solana_validators",
+            default_file: "data/alpenglow-solana-sui/solana_validators_epoch860.csv",
+            layers: &[Layer::Infrastructure],
+        },
+        SourceInfo {
             id: "sui_validators",
             description: "Sui validators (≈ 2025-04-29): stake in SUI by validator, hosting provider and country",
             default_file: "data/alpenglow-solana-sui/sui_validators.csv",
@@ -231,6 +237,7 @@ pub fn read_counted(
         "eth_deposit_labels" => eth_deposits::labels(path, skipped.clone())?,
         "cosmos_validators" => cosmos::validator_tokens(path, skipped.clone())?,
         "cosmos_valsets" => cosmos::valsets(path)?,
+        "solana_datacenters" => solana::read_datacenters(path)?,
         "uniswap_votes" => uniswap::votes(path)?,
         "edi_network" => edi::network(path)?,
         "edi_geography" => edi::geography(path)?,

@@ -8,6 +8,12 @@
 //! | infrastructure | `AS<asn>` | the same | active stake in SOL |
 //! | geography | `country_code` | the same | active stake in SOL |
 //!
+//! [`read_datacenters`] (`powermap import solana_datacenters`) gives the same stake per
+//! validators.app data centre (`data_center_key`, `<asn>-<country>-<city>`) as network
+//! `solana:datacenter`, layer infrastructure: the unit of the Solana Foundation Delegation
+//! Program's 15 % cap (`examples/solana-sfdp.toml`). A key with AS 0 (`0--Unknown`) is
+//! subject `unknown`, no entity.
+//!
 //! A missing ASN, country or client becomes subject `unknown` with no entity (as does the
 //! client validators.app calls `Unknown`); a row with an empty `epoch` belongs to the file's epoch. Delinquent
 //! validators are kept: their stake is still delegated to them. Epoch 780 has no
@@ -66,6 +72,8 @@ pub struct Validator {
     pub asn: String,
     /// ISO country code, if known.
     pub country_code: String,
+    /// validators.app's data centre, `<asn>-<country>-<city>` (empty if missing).
+    pub data_center: String,
 }
 
 /// A whole Solana validator file (≈ 1,000 rows).
@@ -98,6 +106,7 @@ pub fn snapshot(path: &Path) -> Result<Snapshot, SourceError> {
         "software_client",
         "asn",
         "country_code",
+        "data_center_key",
     ];
     let mut epoch = None;
     let mut validators = Vec::new();
@@ -134,6 +143,7 @@ pub fn snapshot(path: &Path) -> Result<Snapshot, SourceError> {
             software_client: row.str(4).to_string(),
             asn: row.str(5).to_string(),
             country_code: row.str(6).to_string(),
+            data_center: row.str(7).to_string(),
         });
     }
     let (epoch, time) =
@@ -191,6 +201,39 @@ pub fn read(path: &Path, layer: Option<Layer>) -> Result<Observations, SourceErr
             )));
         }
     }
+    Ok(Box::new(out.into_iter()))
+}
+
+/// Network of the data-centre observations.
+pub const DATACENTER_NETWORK: &str = "solana:datacenter";
+
+/// Stake per validators.app data centre (network [`DATACENTER_NETWORK`], layer
+/// infrastructure): subject and entity `data_center_key`; keys of AS 0 and empty keys are
+/// `unknown` with no entity.
+pub fn read_datacenters(path: &Path) -> Result<Observations, SourceError> {
+    let snap = snapshot(path)?;
+    let source = source_label(DATASET, path);
+    let out: Vec<_> = snap
+        .validators
+        .iter()
+        .map(|v| {
+            let dc = v.data_center.as_str();
+            let (subject, entity) = if dc.is_empty() || dc.starts_with("0-") {
+                ("unknown".to_string(), None)
+            } else {
+                (dc.to_string(), Some(dc.to_string()))
+            };
+            Ok(obs(
+                DATACENTER_NETWORK,
+                Layer::Infrastructure,
+                snap.time,
+                subject,
+                entity,
+                v.stake,
+                &source,
+            ))
+        })
+        .collect();
     Ok(Box::new(out.into_iter()))
 }
 

@@ -89,6 +89,8 @@ pub struct AnalysisConfig {
 pub struct AlertsConfig {
     /// Alertmanager-style webhook URL.
     pub webhook: Option<String>,
+    /// PEM CA certificate(s) to trust for an `https://` webhook instead of the system's store.
+    pub ca_file: Option<PathBuf>,
     /// A firing alert is sent again after this long.
     pub repeat_interval: Option<String>,
     /// Per delivery attempt.
@@ -174,12 +176,20 @@ impl Config {
         rel(&mut cfg.policy);
         rel(&mut cfg.security_models);
         rel(&mut cfg.server.token_file);
-        // The followers' paths too: `mapping`, `path` (`dir`) and `credentials_file`.
+        rel(&mut cfg.alerts.ca_file);
+        // The followers' paths too: `mapping`, `path` (`dir`), credentials, CA and IP database.
         for s in &mut cfg.source {
             if s.get("kind").and_then(|k| k.as_str()) == Some("builtin") {
                 continue;
             }
-            for key in ["mapping", "path", "credentials_file"] {
+            for key in [
+                "mapping",
+                "path",
+                "credentials_file",
+                "bearer_token_file",
+                "ca_file",
+                "ipdb",
+            ] {
                 let Some(toml::Value::String(v)) = s.get(key) else {
                     continue;
                 };
@@ -341,6 +351,16 @@ impl Config {
         })
     }
 
+    /// `--ipdb`: the IP database of every followed source that names none.
+    pub fn default_ipdb(&mut self, db: &Path) {
+        for s in &mut self.source {
+            if s.get("kind").and_then(|k| k.as_str()) != Some("builtin") && !s.contains_key("ipdb")
+            {
+                s.insert("ipdb".into(), db.display().to_string().into());
+            }
+        }
+    }
+
     /// The webhook, when `[alerts] webhook` is set.
     pub fn webhook(&self) -> Result<Option<Webhook>> {
         let a = &self.alerts;
@@ -348,6 +368,7 @@ impl Config {
             return Ok(None);
         };
         let mut c = WebhookConfig::new(url.clone());
+        c.ca_file = a.ca_file.clone();
         if let Some(t) = &a.timeout {
             c.timeout = duration("[alerts] timeout", t)?;
         }

@@ -82,6 +82,52 @@ fn explain_shows_the_chain_with_sources_and_dates() {
     assert!(out.contains("legal_links.json"), "{out}");
 }
 
+/// An IP address: AS and country with the matched prefixes and the database's label and
+/// licence, then the AS's owner chain (Linode's AS belongs to Akamai from 2022-03-21).
+#[test]
+fn explain_an_ip_address_and_an_as() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = powermap(
+        &["entities", "explain", "172.105.0.1", "--at", "2025-10-06"],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for want in [
+        "172.105.0.1 in ip-location-db 2026-06-17:",
+        "AS63949 (Akamai Technologies, Inc.) — prefix 172.105.0.0/16 of range 172.104.4.0–172.105.255.255 [@ip-location-db/asn 2.3.2026061719, CC-BY-4.0",
+        "country CA — prefix 172.105.0.0/20",
+        "\"AS63949\" on 2025-10-06 → \"Akamai Technologies\"",
+        "akamai-completes-acquisition-of-linode",
+    ] {
+        assert!(out.contains(want), "{want}\n{out}");
+    }
+    let o = powermap(
+        &["entities", "explain", "AS63949", "--at", "2021-06-01"],
+        dir.path(),
+    );
+    let (out, _) = text(&o);
+    assert!(out.contains("→ \"Linode\""), "{out}");
+    let o = powermap(&["entities", "explain", "10.0.0.1"], dir.path());
+    let (out, _) = text(&o);
+    assert!(
+        out.contains("AS: not in the database (unattributed)"),
+        "{out}"
+    );
+    let o = powermap(
+        &[
+            "entities",
+            "explain",
+            "1.1.1.1",
+            "--ipdb",
+            "missing.pmipdb.gz",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("missing.pmipdb.gz"));
+}
+
 #[test]
 fn edi_raw_data_needs_a_mapping_and_then_matches_edi_csv_columns() {
     let raw = repo().join("tests/reference/edi-samples/input/raw_block_data/tezos_raw_data.json");

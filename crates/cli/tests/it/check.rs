@@ -392,3 +392,68 @@ fn the_text_report_in_docs_policy_md_is_the_real_output() {
     let end = doc[start..].find("```").unwrap() + start;
     assert_eq!(&doc[start..end], out, "docs/policy.md shows stale output");
 }
+
+/// `examples/solana-sfdp.toml` on the imported Solana data: the delegation program's caps
+/// (per AS, per data centre) pass on epoch 860, the early warning at 20 % fires (AS20326
+/// TeraSwitch 23.38 %, AS396356 Latitude.sh 20.17 %), and before 2026-05-01 the caps are
+/// only announced.
+#[test]
+fn solana_delegation_program_caps_on_imported_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = crate::util::repo().join("data/alpenglow-solana-sui/solana_validators_epoch860.csv");
+    let dump = dump.to_str().unwrap();
+    for (id, out) in [
+        ("solana_validators", "sol.csv"),
+        ("solana_datacenters", "dc.csv"),
+    ] {
+        let o = powermap(&["import", id, dump, "--out", out], dir.path());
+        assert!(o.status.success(), "{}", text(&o).1);
+    }
+    let policy = example("solana-sfdp.toml");
+    let run = |today: &str| {
+        let o = powermap(
+            &[
+                "check", &policy, "sol.csv", "dc.csv", "--today", today, "--format", "json",
+            ],
+            dir.path(),
+        );
+        let (out, err) = text(&o);
+        let report: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+        let outcomes: Vec<(String, String, String)> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["outcome"].as_str().unwrap().to_string(),
+                    r["explanation"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        (o.status.code(), outcomes)
+    };
+    let (code, outcomes) = run(TODAY);
+    assert_eq!(code, Some(0), "{outcomes:?}");
+    let get = |id: &str| outcomes.iter().find(|o| o.0 == id).unwrap().clone();
+    assert_eq!(get("asn-at-most-25-percent").1, "pass");
+    assert!(
+        get("asn-at-most-25-percent")
+            .2
+            .contains("AS20326 at 23.38%"),
+        "{outcomes:?}"
+    );
+    assert_eq!(get("datacenter-at-most-15-percent").1, "pass");
+    assert!(
+        get("datacenter-at-most-15-percent")
+            .2
+            .contains("20326-DE-Frankfurt am Main at 7.86%"),
+        "{outcomes:?}"
+    );
+    assert_eq!(get("asn-within-5-points-of-the-cap").1, "violated");
+    let (_, before) = run("2026-04-30");
+    assert!(before
+        .iter()
+        .any(|o| o.0 == "asn-at-most-25-percent" && o.1 == "pass"));
+}

@@ -282,3 +282,65 @@ async fn silenced_alert_is_not_notified() {
     assert_eq!(due.len(), 1);
     let _ = rx;
 }
+
+/// Delivery over HTTPS to a receiver with a throw-away CA (Alertmanager behind TLS, Slack and
+/// PagerDuty are HTTPS): trusted through `ca_file`, refused without it, and the secret path
+/// of the receiver's URL never appears in an error.
+#[tokio::test]
+async fn https_receiver_with_a_given_ca() {
+    use powermap_follow::fake::TestServer;
+    let pki = powermap_net::test_pki::loopback();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.write_ca(dir.path());
+    let bodies = Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let b = bodies.clone();
+    let server = TestServer::start_tls(
+        Arc::new(move |method: &str, path: &str, body: &[u8]| {
+            b.lock().unwrap().push((
+                format!("{method} {path}"),
+                String::from_utf8_lossy(body).into_owned(),
+            ));
+            (200, "{}".to_string())
+        }),
+        pki.server.clone(),
+    )
+    .unwrap();
+    let url = format!("{}/services/T000/B000/SECRETPATH", server.url());
+    assert!(url.starts_with("https://127.0.0.1:"));
+
+    let mut hook = fast(url.clone());
+    hook.ca_file = Some(ca);
+    let svc = service(
+        Arc::new(MemoryAlertStore::default()),
+        hook,
+        Duration::from_secs(3600),
+    );
+    let out = svc.update(snapshot(true)).await;
+    assert_eq!((out.notified, out.delivery_error), (1, None));
+    let got = bodies.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "POST /services/T000/B000/SECRETPATH");
+    let payload: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(payload["status"], "firing");
+
+    // The system's store does not know the throw-away CA: refused, not retried forever.
+    let mut hook = fast(url);
+    hook.max_attempts = 2;
+    hook.initial_backoff = Duration::from_millis(10);
+    let svc = service(
+        Arc::new(MemoryAlertStore::default()),
+        hook,
+        Duration::from_secs(3600),
+    );
+    let err = svc.update(snapshot(true)).await.delivery_error.unwrap();
+    assert!(
+        err.contains("UnknownIssuer") || err.contains("certificate"),
+        "{err}"
+    );
+    assert!(!err.contains("SECRETPATH"), "{err}");
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+
+    for bad in ["ftp://x/hook", "https://", "hook"] {
+        assert!(Webhook::new(WebhookConfig::new(bad)).is_err(), "{bad}");
+    }
+}

@@ -1,39 +1,68 @@
 //! Local stand-ins for nodes, for tests, the SIGKILL durability check and the ingest
-//! benchmark: a minimal HTTP/1.1 server on 127.0.0.1 and a Bitcoin Core JSON-RPC node that
-//! answers `getblockchaininfo`, `getblockhash` and `getblock` (verbosity 2) in Bitcoin Core's
-//! documented shape, from a chain the caller controls (grow it, reorganise it).
+//! benchmark: a minimal HTTP/1.1 server on 127.0.0.1 (plain or TLS) and a Bitcoin Core
+//! JSON-RPC node that answers `getblockchaininfo`, `getblockhash` and `getblock` (verbosity 2)
+//! in Bitcoin Core's documented shape, from a chain the caller controls (grow it, reorganise
+//! it). [`solana`] and [`cometbft`] hold the Solana and CometBFT stand-ins.
 //!
 //! No Bitcoin node implementation installs from the package registries here, so the
 //! blocks' coinbase scripts and outputs come from real mainnet blocks
 //! ([`edi_sample_coinbases`]: EDI's sample raw data).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use powermap_net::rustls;
 use serde_json::{json, Value};
 
-/// A request handler: `(method, path, body) → (status, JSON text)`.
+pub mod cometbft;
+pub mod solana;
+
+/// A request handler: `(method, path, body) → (status, JSON text)`. Status [`DROP`] closes
+/// the connection without an answer (a node going away mid-request).
 pub type Handler = Arc<dyn Fn(&str, &str, &[u8]) -> (u16, String) + Send + Sync>;
 
-/// A tiny HTTP/1.1 server on `127.0.0.1` (keep-alive, `Content-Length` bodies only). Stops
-/// when dropped.
+/// The status a [`Handler`] returns to drop the connection instead of answering.
+pub const DROP: u16 = 0;
+
+/// A tiny HTTP/1.1 server on `127.0.0.1` (keep-alive, `Content-Length` bodies only), plain or
+/// over TLS. Stops when dropped.
 pub struct TestServer {
     addr: std::net::SocketAddr,
+    tls: bool,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
+    authorizations: Arc<Mutex<Vec<String>>>,
 }
 
 impl TestServer {
     /// Starts serving `handler` on a free loopback port.
     pub fn start(handler: Handler) -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        TestServer::bind("127.0.0.1:0", handler, None)
+    }
+
+    /// Starts serving `handler` over TLS (`tls`: e.g. `powermap_net::test_pki`'s) on a free
+    /// loopback port.
+    pub fn start_tls(handler: Handler, tls: Arc<rustls::ServerConfig>) -> std::io::Result<Self> {
+        TestServer::bind("127.0.0.1:0", handler, Some(tls))
+    }
+
+    /// Starts serving on `addr` (e.g. the address of a server just stopped: a restart).
+    pub fn bind(
+        addr: &str,
+        handler: Handler,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let is_tls = tls.is_some();
+        let authorizations: Arc<Mutex<Vec<String>>> = Arc::default();
+        let seen = authorizations.clone();
         let accept = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
@@ -42,19 +71,48 @@ impl TestServer {
                 let Ok(conn) = conn else { continue };
                 let h = handler.clone();
                 let stop3 = stop2.clone();
-                std::thread::spawn(move || serve_conn(conn, h, stop3));
+                let tls = tls.clone();
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+                    let _ = conn.set_nodelay(true);
+                    match tls {
+                        None => serve_conn(conn, h, stop3, seen),
+                        Some(cfg) => {
+                            if let Ok(c) = rustls::ServerConnection::new(cfg) {
+                                serve_conn(rustls::StreamOwned::new(c, conn), h, stop3, seen);
+                            }
+                        }
+                    }
+                });
             }
         });
         Ok(TestServer {
             addr,
+            tls: is_tls,
             stop,
             accept: Some(accept),
+            authorizations,
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// Every `Authorization` header received so far, in order.
+    pub fn authorizations(&self) -> Vec<String> {
+        self.authorizations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// `http://127.0.0.1:PORT` (`https://` over TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
     }
 }
 
@@ -68,12 +126,12 @@ impl Drop for TestServer {
     }
 }
 
-fn serve_conn(conn: TcpStream, handler: Handler, stop: Arc<AtomicBool>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
-    let _ = conn.set_nodelay(true);
-    let Ok(mut writer) = conn.try_clone() else {
-        return;
-    };
+fn serve_conn<S: Read + Write>(
+    conn: S,
+    handler: Handler,
+    stop: Arc<AtomicBool>,
+    authorizations: Arc<Mutex<Vec<String>>>,
+) {
     let mut reader = BufReader::new(conn);
     loop {
         if stop.load(Ordering::SeqCst) {
@@ -107,16 +165,27 @@ fn serve_conn(conn: TcpStream, handler: Handler, stop: Arc<AtomicBool>) {
             if lower.starts_with("connection:") && lower.contains("close") {
                 close = true;
             }
+            if lower.starts_with("authorization:") {
+                let value = h["authorization:".len()..].trim().to_string();
+                authorizations
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(value);
+            }
         }
         let mut body = vec![0; len.min(16 << 20)];
         if reader.read_exact(&mut body).is_err() {
             break;
         }
         let (status, text) = handler(&method, &path, &body);
+        if status == DROP {
+            break;
+        }
         let reason = match status {
             200 => "OK",
             404 => "Not Found",
             500 => "Internal Server Error",
+            503 => "Service Unavailable",
             _ => "Status",
         };
         let mut out = format!(
@@ -124,14 +193,14 @@ fn serve_conn(conn: TcpStream, handler: Handler, stop: Arc<AtomicBool>) {
             text.len()
         );
         out.push_str(&text);
-        if writer.write_all(out.as_bytes()).is_err() {
+        let writer = reader.get_mut();
+        if writer.write_all(out.as_bytes()).is_err() || writer.flush().is_err() {
             break;
         }
         if close {
             break;
         }
     }
-    let _ = writer.shutdown(Shutdown::Both);
 }
 
 /// A coinbase as Bitcoin Core shows it: script (hex) and outputs `(value in BTC, address)`.
@@ -202,8 +271,9 @@ pub fn edi_sample_coinbases(raw: &str) -> Vec<(String, i64, Coinbase)> {
 }
 
 /// EDI's sample raw Bitcoin data, built in (13 real mainnet blocks).
-pub const EDI_BITCOIN_SAMPLE: &str =
-    include_str!("../../../tests/reference/edi-samples/input/raw_block_data/bitcoin_raw_data.json");
+pub const EDI_BITCOIN_SAMPLE: &str = include_str!(
+    "../../../../tests/reference/edi-samples/input/raw_block_data/bitcoin_raw_data.json"
+);
 
 /// A deterministic hash for block `height` on fork `fork`.
 pub fn fake_hash(fork: u64, height: u64) -> String {
