@@ -1,0 +1,603 @@
+//! One simulated path: the state and its daily step (the model is in [`crate::dynamics`]).
+//!
+//! Weights are shares of the starting total. Two Fenwick trees hold, per slot, the weight
+//! (sources are drawn ∝ weight) and the propensity `w^α · y^β` (destinations), so an event
+//! costs O(log n). Quantities that depend on every entity at once (group shares inside
+//! yields, program eligibility, migrations) are refreshed at checkpoints.
+
+use serde::Serialize;
+
+use crate::fenwick::Fenwick;
+use crate::metrics::{standard_values, SortedView};
+use crate::random::Rng;
+use crate::setup::{Action, Setup, NONE};
+use crate::Dynamics;
+
+/// Weights below this share are zero: the entity exits.
+const EPS: f64 = 1e-13;
+
+/// What a scenario's rules cost, averaged over runs.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Cost {
+    /// Mean relative yield lost by the three largest entities at the start (0.05 = they
+    /// earn 5 % less than under the status quo), averaged over checkpoints.
+    pub top_yield_loss: f64,
+    /// Share of the total weight a rule forced to move (cap excess, withdrawn program stake)
+    /// or turned away (refused at a cap), over the whole horizon.
+    pub redirected: f64,
+    /// Share of the total weight removed by shocks.
+    pub removed: f64,
+    /// Entities that moved hosting to stay eligible for a delegation program.
+    pub migrations: f64,
+}
+
+#[derive(Debug, Clone)]
+struct AntiCorr {
+    slope: f64,
+    max: f64,
+    scale: f64,
+    group: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct Program {
+    share: f64,
+    caps: Vec<(usize, f64, bool)>,
+    migrate: f64,
+}
+
+enum Dest {
+    Rest,
+    New,
+    Entity(usize),
+}
+
+/// The state of one run.
+pub(crate) struct State<'a> {
+    s: &'a Setup,
+    d: Dynamics,
+    w: Vec<f64>,
+    wa: Vec<f64>,
+    ops: Vec<f64>,
+    rest: f64,
+    total: f64,
+    src: Fenwick,
+    dst: Fenwick,
+    sum_wa: f64,
+    used: usize,
+    free: Vec<u32>,
+    groups: Vec<Vec<u32>>,
+    group_w: Vec<Vec<f64>>,
+    cap: Option<f64>,
+    curves: Vec<(f64, f64)>,
+    anti: Option<AntiCorr>,
+    program: Option<Program>,
+    friction: f64,
+    next_rule: usize,
+    eligible: Vec<u32>,
+    view: SortedView,
+    top: Vec<u32>,
+    cost: Cost,
+    cost_samples: u32,
+}
+
+impl<'a> State<'a> {
+    /// The starting state for a run of `days` days under dynamics `d`.
+    pub(crate) fn new(s: &'a Setup, d: Dynamics, days: u32) -> Self {
+        let n = s.initial.len();
+        let events = (d.moves_per_day + d.inflows_per_day) * days as f64 * d.entry;
+        let extra = (events * 1.5 + 10.0 * events.sqrt() + 16.0).min(1e6) as usize;
+        let cap = n + extra;
+        let mut w = s.initial.clone();
+        w.resize(cap, 0.0);
+        let wa: Vec<f64> = w.iter().map(|&x| pow(x, d.alpha)).collect();
+        let groups: Vec<Vec<u32>> = s
+            .groups
+            .iter()
+            .map(|g| {
+                let mut of = g.of.clone();
+                of.resize(cap, NONE);
+                of
+            })
+            .collect();
+        let mut top: Vec<u32> = (0..n as u32).collect();
+        top.sort_by(|&a, &b| s.initial[b as usize].total_cmp(&s.initial[a as usize]));
+        top.truncate(3);
+        let mut st = State {
+            s,
+            d,
+            src: Fenwick::new(w.clone()),
+            dst: Fenwick::new(wa.clone()),
+            sum_wa: wa.iter().sum(),
+            view: SortedView::new(&w),
+            total: w.iter().sum::<f64>() + s.rest,
+            w,
+            wa,
+            ops: vec![1.0; cap],
+            rest: s.rest,
+            used: n,
+            free: Vec::new(),
+            group_w: Vec::new(),
+            groups,
+            cap: None,
+            curves: Vec::new(),
+            anti: None,
+            program: None,
+            friction: 1.0,
+            next_rule: 0,
+            eligible: Vec::new(),
+            top,
+            cost: Cost::default(),
+            cost_samples: 0,
+        };
+        st.group_w = st.group_weights();
+        st
+    }
+
+    /// Simulates day `day` (1-based): rules starting on it, then the day's events.
+    pub(crate) fn step(&mut self, day: u32, rng: &mut Rng) {
+        while self.next_rule < self.s.rules.len() && self.s.rules[self.next_rule].0 <= day {
+            let setup = self.s;
+            let rule = self.next_rule;
+            self.next_rule += 1;
+            self.activate(&setup.rules[rule].1, rng);
+        }
+        let q = self.d.chunk;
+        for _ in 0..rng.count(self.d.inflows_per_day) {
+            self.place(q, rng);
+        }
+        for _ in 0..rng.count(self.d.moves_per_day * self.friction) {
+            self.move_one(q, rng);
+        }
+    }
+
+    /// Checkpoint maintenance after `days` days: exact totals, eligibility, migrations,
+    /// propensities that depend on everyone, tree rebuilds, cost accounting.
+    pub(crate) fn refresh(&mut self, days: u32, rng: &mut Rng) {
+        self.total = self.w.iter().sum::<f64>() + self.rest;
+        self.group_w = self.group_weights();
+        if self.program.is_some() {
+            self.migrate(days, rng);
+            self.update_eligible();
+        }
+        if !self.curves.is_empty() || self.anti.is_some() || self.cap.is_some() {
+            self.recompute_propensities();
+        } else {
+            self.dst.rebuild();
+        }
+        self.src.rebuild();
+        self.sum_wa = self.wa.iter().sum();
+        let held: f64 = self.top.iter().map(|&i| self.w[i as usize]).sum();
+        if held > 0.0 {
+            let lost: f64 = self
+                .top
+                .iter()
+                .map(|&i| self.w[i as usize] * (1.0 - self.yield_of(i as usize)))
+                .sum();
+            self.cost.top_yield_loss += lost / held;
+            self.cost_samples += 1;
+        }
+    }
+
+    /// The standard metrics, then the top share of each grouping. With `noisy`, block-count
+    /// series get the sampling noise of one window of `Setup::sample` blocks.
+    pub(crate) fn values(&mut self, noisy: bool, rng: &mut Rng, out: &mut Vec<f64>) {
+        out.clear();
+        let v = match self.s.sample {
+            Some(n) if noisy => {
+                let (named, rest) = self.observed(n, rng);
+                standard_values(&named, rest)
+            }
+            _ => self.view.values(&self.w, self.total),
+        };
+        out.extend_from_slice(&v);
+        for gw in &self.group_w {
+            let top = gw.iter().copied().fold(0.0, f64::max);
+            out.push(top / self.total);
+        }
+    }
+
+    /// Shares of every slot used so far and of the remainder, as a snapshot of `n` blocks
+    /// would show them when `n` is given (normal approximation of the multinomial).
+    pub(crate) fn observed(&self, n: f64, rng: &mut Rng) -> (Vec<f64>, f64) {
+        let t = self.total;
+        let noisy = |s: f64, rng: &mut Rng| {
+            if s <= 0.0 || n <= 0.0 {
+                return s.max(0.0);
+            }
+            (s + (s * (1.0 - s).max(0.0) / n).sqrt() * rng.normal()).max(0.0)
+        };
+        let named: Vec<f64> = self.w[..self.used]
+            .iter()
+            .map(|&w| noisy(w / t, rng))
+            .collect();
+        let rest = noisy(self.rest / t, rng);
+        (named, rest)
+    }
+
+    /// Shares of every slot used so far and of the remainder, exactly.
+    pub(crate) fn shares(&self) -> (Vec<f64>, f64) {
+        let t = self.total;
+        (
+            self.w[..self.used].iter().map(|&w| w / t).collect(),
+            self.rest / t,
+        )
+    }
+
+    /// The cap in force, if any.
+    pub(crate) fn cap(&self) -> Option<f64> {
+        self.cap
+    }
+
+    /// Cost accumulated by this run (yield loss averaged over its checkpoints).
+    pub(crate) fn cost(&self) -> Cost {
+        let mut c = self.cost;
+        c.top_yield_loss /= self.cost_samples.max(1) as f64;
+        c
+    }
+
+    fn group_weights(&self) -> Vec<Vec<f64>> {
+        self.s
+            .groups
+            .iter()
+            .zip(&self.groups)
+            .map(|(g, of)| {
+                let mut gw = vec![0.0; g.labels.len()];
+                for (i, &k) in of[..self.used].iter().enumerate() {
+                    if k != NONE {
+                        gw[k as usize] += self.w[i];
+                    }
+                }
+                gw
+            })
+            .collect()
+    }
+
+    fn yield_of(&self, i: usize) -> f64 {
+        let share = self.w[i] / self.total;
+        let mut y = 1.0;
+        for &(knee, e) in &self.curves {
+            if share > knee {
+                y *= (knee / share).powf(e);
+            }
+        }
+        if let Some(a) = &self.anti {
+            let c = match a.group.map(|k| (k, self.groups[k][i])) {
+                Some((k, g)) if g != NONE => self.group_w[k][g as usize] / self.total,
+                _ => share / self.ops[i],
+            };
+            let factor = (1.0 + a.slope * c).min(a.max);
+            y *= (1.0 - a.scale * (factor - 1.0)).max(0.0);
+        }
+        y
+    }
+
+    fn propensity(&self, i: usize) -> f64 {
+        let w = self.w[i];
+        if w <= 0.0 {
+            return 0.0;
+        }
+        if let Some(cap) = self.cap {
+            if w >= cap * self.total * (1.0 - 1e-9) {
+                return 0.0;
+            }
+        }
+        if self.curves.is_empty() && self.anti.is_none() {
+            return self.wa[i];
+        }
+        let y = self.yield_of(i);
+        if y <= 0.0 {
+            0.0
+        } else {
+            self.wa[i] * y.powf(self.s.elasticity)
+        }
+    }
+
+    fn recompute_propensities(&mut self) {
+        let p: Vec<f64> = (0..self.w.len()).map(|i| self.propensity(i)).collect();
+        self.dst = Fenwick::new(p);
+    }
+
+    fn set(&mut self, i: usize, v: f64) {
+        let v = if v < EPS { 0.0 } else { v };
+        let old = self.w[i];
+        if v == old {
+            return;
+        }
+        self.w[i] = v;
+        self.total += v - old;
+        self.src.set(i, v);
+        let va = pow(v, self.d.alpha);
+        self.sum_wa += va - self.wa[i];
+        self.wa[i] = va;
+        for (k, of) in self.groups.iter().enumerate() {
+            let g = of[i];
+            if g != NONE {
+                self.group_w[k][g as usize] += v - old;
+            }
+        }
+        let p = self.propensity(i);
+        self.dst.set(i, p);
+        if v == 0.0 && old > 0.0 {
+            self.free.push(i as u32);
+        }
+    }
+
+    fn destination(&self, rng: &mut Rng) -> Dest {
+        if let Some(p) = &self.program {
+            if !self.eligible.is_empty() && rng.uniform() < p.share {
+                let i = self.eligible[rng.below(self.eligible.len())] as usize;
+                if self.w[i] > 0.0 {
+                    return Dest::Entity(i);
+                }
+            }
+        }
+        if self.d.entry > 0.0 && rng.uniform() < self.d.entry {
+            return Dest::New;
+        }
+        let sum_w = self.src.total();
+        let pr = if sum_w > 0.0 {
+            self.rest * self.sum_wa.max(0.0) / sum_w
+        } else {
+            self.rest
+        };
+        let named = self.dst.total();
+        if named <= 0.0 {
+            return Dest::Rest;
+        }
+        let u = rng.uniform() * (named + pr);
+        if u < pr {
+            return Dest::Rest;
+        }
+        self.dst.find(u - pr).map_or(Dest::Rest, Dest::Entity)
+    }
+
+    /// Gives `amt` to destinations, respecting a cap; what nobody can take joins the
+    /// remainder.
+    fn place(&mut self, amt: f64, rng: &mut Rng) {
+        let t_final = self.total + amt;
+        let mut left = amt;
+        for _ in 0..8 {
+            let i = match self.destination(rng) {
+                Dest::Rest => break,
+                Dest::New => match self.alloc(rng) {
+                    Some(i) => i,
+                    None => continue,
+                },
+                Dest::Entity(i) => i,
+            };
+            let room = self
+                .cap
+                .map_or(f64::INFINITY, |c| (c * t_final - self.w[i]).max(0.0));
+            let give = left.min(room);
+            if give < left {
+                self.cost.redirected += left - give;
+            }
+            if give > 0.0 {
+                self.set(i, self.w[i] + give);
+                left -= give;
+            }
+            if left <= EPS {
+                return;
+            }
+        }
+        self.rest += left;
+        self.total += left;
+    }
+
+    fn move_one(&mut self, q: f64, rng: &mut Rng) {
+        let sum_w = self.src.total();
+        let u = rng.uniform() * (sum_w + self.rest);
+        let from = if u < self.rest || sum_w <= 0.0 {
+            None
+        } else {
+            self.src.find(u - self.rest)
+        };
+        let amt = match from {
+            None => {
+                let a = q.min(self.rest);
+                self.rest -= a;
+                self.total -= a;
+                a
+            }
+            Some(j) => {
+                let a = q.min(self.w[j]);
+                self.set(j, self.w[j] - a);
+                a
+            }
+        };
+        if amt > 0.0 {
+            self.place(amt, rng);
+        }
+    }
+
+    fn alloc(&mut self, rng: &mut Rng) -> Option<usize> {
+        let i = match self.free.pop() {
+            Some(i) => i as usize,
+            None if self.used < self.w.len() => {
+                self.used += 1;
+                self.used - 1
+            }
+            None => return None,
+        };
+        self.ops[i] = 1.0;
+        for k in 0..self.groups.len() {
+            // A newcomer hosts like a random existing entity.
+            let donor = rng.below(self.used);
+            self.groups[k][i] = self.groups[k][donor];
+        }
+        Some(i)
+    }
+
+    fn activate(&mut self, action: &Action, rng: &mut Rng) {
+        match action {
+            Action::Cap(c) => {
+                self.cap = Some(*c);
+                self.enforce_cap(rng);
+            }
+            Action::Curve { knee, exponent } => self.curves.push((*knee, *exponent)),
+            Action::AntiCorrelation {
+                slope,
+                max,
+                scale,
+                group,
+                operators,
+            } => {
+                for &(slot, n) in operators {
+                    self.ops[slot as usize] = n;
+                }
+                self.anti = Some(AntiCorr {
+                    slope: *slope,
+                    max: *max,
+                    scale: *scale,
+                    group: *group,
+                });
+            }
+            Action::Program {
+                share,
+                caps,
+                migrate,
+            } => {
+                self.program = Some(Program {
+                    share: *share,
+                    caps: caps.clone(),
+                    migrate: *migrate,
+                });
+                self.update_eligible();
+                if !caps.is_empty() {
+                    self.withdraw(*share);
+                }
+            }
+            Action::Friction(f) => self.friction *= f,
+            Action::Shock {
+                slots,
+                group,
+                remove,
+            } => {
+                let mut hit: Vec<usize> = slots.iter().map(|&s| s as usize).collect();
+                if let Some((k, g)) = group {
+                    hit.extend((0..self.used).filter(|&i| self.groups[*k][i] == *g));
+                }
+                hit.sort_unstable();
+                hit.dedup();
+                for i in hit {
+                    let cut = self.w[i] * remove;
+                    self.cost.removed += cut;
+                    self.set(i, self.w[i] - cut);
+                }
+                if self.cap.is_some() {
+                    self.enforce_cap(rng);
+                }
+            }
+        }
+        self.recompute_propensities();
+    }
+
+    /// Takes every entity down to the cap and re-delegates the excess.
+    fn enforce_cap(&mut self, rng: &mut Rng) {
+        let Some(c) = self.cap else { return };
+        let limit = c * self.total;
+        let mut excess = 0.0;
+        for i in 0..self.used {
+            if self.w[i] > limit {
+                excess += self.w[i] - limit;
+                self.set(i, limit);
+            }
+        }
+        self.cost.redirected += excess;
+        self.recompute_propensities();
+        while excess > EPS {
+            let a = excess.min(self.d.chunk);
+            self.place(a, rng);
+            excess -= a;
+        }
+    }
+
+    fn eligible_slot(&self, p: &Program, i: usize) -> bool {
+        p.caps.iter().all(|&(k, max, strict)| {
+            let g = self.groups[k][i];
+            if g == NONE {
+                return true;
+            }
+            let share = self.group_w[k][g as usize] / self.total;
+            if strict {
+                share < max
+            } else {
+                share <= max
+            }
+        })
+    }
+
+    fn update_eligible(&mut self) {
+        let Some(p) = &self.program else { return };
+        self.eligible = (0..self.used)
+            .filter(|&i| self.w[i] > 0.0 && self.eligible_slot(p, i))
+            .map(|i| i as u32)
+            .collect();
+    }
+
+    /// The program's stake leaves ineligible entities (assumed spread evenly over every
+    /// entity before the caps) and is spread evenly over the eligible ones.
+    fn withdraw(&mut self, share: f64) {
+        let active = (0..self.used).filter(|&i| self.w[i] > 0.0).count();
+        if active == 0 || self.eligible.is_empty() {
+            return;
+        }
+        let each = share * self.total / active as f64;
+        let mut pool = 0.0;
+        for i in 0..self.used {
+            if self.w[i] > 0.0 && self.eligible.binary_search(&(i as u32)).is_err() {
+                let take = each.min(self.w[i]);
+                pool += take;
+                self.set(i, self.w[i] - take);
+            }
+        }
+        self.cost.redirected += pool;
+        let give = pool / self.eligible.len() as f64;
+        for k in 0..self.eligible.len() {
+            let i = self.eligible[k] as usize;
+            self.set(i, self.w[i] + give);
+        }
+    }
+
+    /// Each ineligible entity moves to the groups of a random eligible one with probability
+    /// `1 − (1 − migrate)^days`.
+    fn migrate(&mut self, days: u32, rng: &mut Rng) {
+        let Some(p) = self.program.clone() else {
+            return;
+        };
+        if p.caps.is_empty() || p.migrate <= 0.0 || self.eligible.is_empty() {
+            return;
+        }
+        let prob = 1.0 - (1.0 - p.migrate).powi(days as i32);
+        for i in 0..self.used {
+            if self.w[i] <= 0.0 || self.eligible_slot(&p, i) || rng.uniform() >= prob {
+                continue;
+            }
+            let j = self.eligible[rng.below(self.eligible.len())] as usize;
+            for &(k, _, _) in &p.caps {
+                let (from, to) = (self.groups[k][i], self.groups[k][j]);
+                if from != NONE {
+                    self.group_w[k][from as usize] -= self.w[i];
+                }
+                if to != NONE {
+                    self.group_w[k][to as usize] += self.w[i];
+                }
+                self.groups[k][i] = to;
+            }
+            self.cost.migrations += 1.0;
+        }
+    }
+}
+
+/// `x^alpha`, exact for `alpha = 1` and 0 at 0.
+#[inline]
+fn pow(x: f64, alpha: f64) -> f64 {
+    if x <= 0.0 {
+        0.0
+    } else if alpha == 1.0 {
+        x
+    } else {
+        x.powf(alpha)
+    }
+}
