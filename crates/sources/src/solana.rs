@@ -66,6 +66,8 @@ pub struct Validator {
     pub asn: String,
     /// ISO country code, if known.
     pub country_code: String,
+    /// validators.app's data-centre key (`<asn>-<country>-<city>`), if known.
+    pub data_center: String,
 }
 
 /// A whole Solana validator file (≈ 1,000 rows).
@@ -98,6 +100,7 @@ pub fn snapshot(path: &Path) -> Result<Snapshot, SourceError> {
         "software_client",
         "asn",
         "country_code",
+        "data_center_key",
     ];
     let mut epoch = None;
     let mut validators = Vec::new();
@@ -134,6 +137,7 @@ pub fn snapshot(path: &Path) -> Result<Snapshot, SourceError> {
             software_client: row.str(4).to_string(),
             asn: row.str(5).to_string(),
             country_code: row.str(6).to_string(),
+            data_center: row.str(7).to_string(),
         });
     }
     let (epoch, time) =
