@@ -11,21 +11,18 @@ pub(crate) struct Fenwick {
     vals: Vec<f64>,
     /// Running total (re-summed on [`Fenwick::rebuild`]).
     total: f64,
-    /// Highest power of two ≤ n.
+    /// The padded length, a power of two (padding slots weigh 0).
     top: usize,
 }
 
 impl Fenwick {
-    /// A tree over `vals`.
-    pub(crate) fn new(vals: Vec<f64>) -> Self {
-        let n = vals.len();
-        let top = if n == 0 {
-            0
-        } else {
-            1 << (usize::BITS - 1 - n.leading_zeros())
-        };
+    /// A tree over `vals` (padded with zeros to a power of two, so [`Fenwick::find`] needs
+    /// no bounds test and compiles to conditional moves instead of unpredictable branches).
+    pub(crate) fn new(mut vals: Vec<f64>) -> Self {
+        let top = vals.len().next_power_of_two();
+        vals.resize(top, 0.0);
         let mut f = Fenwick {
-            tree: vec![0.0; n],
+            tree: vec![0.0; top],
             vals,
             total: 0.0,
             top,
@@ -76,22 +73,17 @@ impl Fenwick {
     /// (the running total can keep a rounding residue after all weights were zeroed).
     #[inline]
     pub(crate) fn find(&self, u: f64) -> Option<usize> {
-        let n = self.vals.len();
         let mut pos = 0;
         let mut rem = u;
         let mut step = self.top;
         while step > 0 {
-            let next = pos + step;
-            if next <= n && self.tree[next - 1] <= rem {
-                pos = next;
-                rem -= self.tree[next - 1];
-            }
+            let t = self.tree[pos + step - 1];
+            let go = t <= rem;
+            pos += if go { step } else { 0 };
+            rem -= if go { t } else { 0.0 };
             step >>= 1;
         }
-        if n == 0 {
-            return None;
-        }
-        let i = pos.min(n - 1);
+        let i = pos.min(self.top.checked_sub(1)?);
         if self.vals[i] > 0.0 {
             return Some(i);
         }

@@ -43,6 +43,7 @@
 //! assert_eq!(study.scenarios[0].id, "nobody-acts");
 //! ```
 
+mod abc;
 mod backtest;
 mod dynamics;
 mod engine;
@@ -58,6 +59,7 @@ mod series;
 mod setup;
 mod simulation;
 mod study;
+mod summary;
 mod svg;
 mod text;
 
@@ -65,12 +67,13 @@ pub use backtest::{backtest, crps, Backtest, BacktestOptions, Score, Verdict, MI
 pub use dynamics::Dynamics;
 pub use engine::Cost;
 pub use error::{Result, SimulateError};
-pub use fit::{fit, Estimate, Fit, FitOptions, SummaryCheck, METHOD, SUMMARIES};
+pub use fit::{fit, Estimate, Fit, FitOptions, SummaryCheck, METHOD};
 pub use forecast::{quantile, Cmp, Ensemble, Fan, RunOptions, FAN_LEVELS};
 pub use metrics::{standard_values, Metric};
 pub use parallel::default_threads;
 pub use scenario::{GroupCap, Mechanism, Rule, Scenario, ScenarioSet, BASELINE};
 pub use series::{Grouping, Measure, Series, SeriesMeta, Snapshot};
 pub use simulation::{Simulation, Visit};
-pub use study::{Event, Outcome, ScenarioOutcome, Study, StudyOptions};
+pub use study::{checkpoint_step, Event, Outcome, ScenarioOutcome, Study, StudyOptions};
+pub use summary::SUMMARIES;
 pub use svg::fan_chart;

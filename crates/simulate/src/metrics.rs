@@ -136,39 +136,76 @@ pub(crate) fn values_sorted<I: Iterator<Item = f64>>(
     out
 }
 
-/// Keeps the entities sorted by weight between evaluations: weights change little between
-/// two checkpoints, so an insertion sort of the previous order costs about one pass.
+/// Keeps the entities sorted by weight between evaluations. Only a few entities change
+/// between two checkpoints, so the view re-sorts just those ([`SortedView::touch`]) and
+/// merges them back: O(n + k log k) for k changed entities.
 #[derive(Debug, Clone)]
 pub(crate) struct SortedView {
     order: Vec<u32>,
+    dirty: Vec<u32>,
+    is_dirty: Vec<bool>,
+    kept: Vec<u32>,
 }
 
 impl SortedView {
-    /// A view over `n` slots, sorted by `w`.
+    /// A view over the slots of `w`, sorted by weight.
     pub(crate) fn new(w: &[f64]) -> Self {
         let mut order: Vec<u32> = (0..w.len() as u32).collect();
         order.sort_by(|&a, &b| w[b as usize].total_cmp(&w[a as usize]));
-        SortedView { order }
+        SortedView {
+            order,
+            dirty: Vec::new(),
+            is_dirty: vec![false; w.len()],
+            kept: Vec::new(),
+        }
     }
 
-    /// The standard metrics of `w` (plus `remainder`, whose total is `total`).
-    pub(crate) fn values(&mut self, w: &[f64], total: f64) -> [f64; 5] {
-        if self.order.len() != w.len() {
-            *self = SortedView::new(w);
+    /// Marks slot `i` as changed since the last evaluation.
+    #[inline]
+    pub(crate) fn touch(&mut self, i: usize) {
+        if i >= self.is_dirty.len() {
+            self.is_dirty.resize(i + 1, false);
         }
-        let o = &mut self.order;
-        for i in 1..o.len() {
-            let x = o[i];
-            let wx = w[x as usize];
-            let mut j = i;
-            while j > 0 && w[o[j - 1] as usize] < wx {
-                o[j] = o[j - 1];
-                j -= 1;
+        if !self.is_dirty[i] {
+            self.is_dirty[i] = true;
+            self.dirty.push(i as u32);
+        }
+    }
+
+    /// The standard metrics of `w` (plus a remainder: `total` includes it). Slots changed
+    /// since the last call must have been [touched](SortedView::touch); slots beyond the
+    /// last call's length count as new.
+    pub(crate) fn values(&mut self, w: &[f64], total: f64) -> [f64; 5] {
+        for i in self.order.len()..w.len() {
+            self.touch(i);
+        }
+        if !self.dirty.is_empty() {
+            let (order, dirty, flags) = (&mut self.order, &mut self.dirty, &mut self.is_dirty);
+            self.kept.clear();
+            self.kept
+                .extend(order.iter().copied().filter(|&i| !flags[i as usize]));
+            dirty.retain(|&i| (i as usize) < w.len());
+            dirty.sort_by(|&a, &b| w[b as usize].total_cmp(&w[a as usize]));
+            order.clear();
+            let (mut a, mut b) = (0, 0);
+            while a < self.kept.len() || b < dirty.len() {
+                let take_kept = b == dirty.len()
+                    || (a < self.kept.len() && w[self.kept[a] as usize] >= w[dirty[b] as usize]);
+                if take_kept {
+                    order.push(self.kept[a]);
+                    a += 1;
+                } else {
+                    order.push(dirty[b]);
+                    b += 1;
+                }
             }
-            o[j] = x;
+            for &i in dirty.iter() {
+                flags[i as usize] = false;
+            }
+            dirty.clear();
         }
         let squares: f64 = w.iter().map(|x| x * x).sum();
-        values_sorted(o.iter().map(|&i| w[i as usize]), total, squares)
+        values_sorted(self.order.iter().map(|&i| w[i as usize]), total, squares)
     }
 }
 
@@ -205,17 +242,30 @@ mod tests {
 
     proptest! {
         #[test]
-        fn fast_values_match_powermap_metrics(w in prop::collection::vec(0.0f64..1e6, 1..60)) {
+        fn fast_values_match_powermap_metrics(
+            w in prop::collection::vec(0.0f64..1e6, 1..60),
+            changes in prop::collection::vec(0usize..60, 0..10),
+        ) {
             prop_assume!(w.iter().sum::<f64>() > 0.0);
             let fast = standard_values(&w, 0.0);
             prop_assert!(same(fast, reference(&w)), "{fast:?} vs {:?}", reference(&w));
             let mut view = SortedView::new(&w);
             let total = w.iter().sum::<f64>();
             prop_assert!(same(view.values(&w, total), fast));
-            // Perturb and re-evaluate: the insertion sort repairs the order.
+            // Change some weights (touched) and re-evaluate: the merge repairs the order.
             let mut w2 = w.clone();
-            w2.reverse();
-            prop_assert!(same(view.values(&w2, total), standard_values(&w2, 0.0)));
+            for (k, i) in changes.iter().enumerate() {
+                let i = i % w2.len();
+                w2[i] = (k as f64) * 7.0 % 1e3;
+                view.touch(i);
+            }
+            let t2 = w2.iter().sum::<f64>();
+            prop_assume!(t2 > 0.0);
+            prop_assert!(same(view.values(&w2, t2), standard_values(&w2, 0.0)));
+            // New entities appended.
+            w2.extend([t2, 0.0, 1.0]);
+            let t3 = t2 * 2.0 + 1.0;
+            prop_assert!(same(view.values(&w2, t3), standard_values(&w2, 0.0)));
         }
     }
 

@@ -2,6 +2,7 @@
 //! with the "if nobody acts" probabilities and the mechanism comparison.
 
 use chrono::{Duration, NaiveDate};
+use powermap_model::Threshold;
 use serde::Serialize;
 
 use crate::backtest::{backtest, Backtest, BacktestOptions};
@@ -29,6 +30,12 @@ pub struct StudyOptions {
     pub fit: FitOptions,
     /// The backtest (its `fit` is ignored: the study's `fit` is used with derived seeds).
     pub backtest: BacktestOptions,
+}
+
+/// The default days between checkpoints for a horizon: weekly, or about 104 checkpoints
+/// when that is coarser (a fan chart needs no more; first-passage events are checked there).
+pub fn checkpoint_step(horizon_days: u32) -> u32 {
+    (horizon_days / 104).max(7)
 }
 
 impl StudyOptions {
@@ -377,8 +384,17 @@ fn outcome(sc: &Scenario, ens: &Ensemble, now: &[f64], opts: &StudyOptions) -> S
     for (m, metric) in ens.metrics.iter().enumerate() {
         let cur = now.get(m).copied().unwrap_or(f64::NAN);
         let targets: Vec<(Cmp, f64)> = match metric {
-            Metric::Nakamoto { .. } if cur.is_finite() => {
-                let mut ks: Vec<f64> = [1.0, 2.0, cur - 1.0]
+            // One entity fewer than today suffices; and the headline sizes: one entity alone
+            // at 1/3, two at 1/2.
+            Metric::Nakamoto { threshold } if cur.is_finite() => {
+                let headline = if *threshold == Threshold::THIRD {
+                    1.0
+                } else if *threshold == Threshold::HALF {
+                    2.0
+                } else {
+                    cur - 1.0
+                };
+                let mut ks: Vec<f64> = [headline, cur - 1.0]
                     .into_iter()
                     .filter(|&k| k >= 1.0 && k < cur)
                     .collect();

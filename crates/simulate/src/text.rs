@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::backtest::Verdict;
-use crate::study::{Outcome, ScenarioOutcome};
+use crate::study::{Event, Outcome, ScenarioOutcome};
 use crate::{Metric, Study};
 
 impl Study {
@@ -48,37 +48,41 @@ impl Study {
 
     fn nobody_acts(&self, o: &mut String) {
         let b = self.baseline();
-        let _ = writeln!(
-            o,
-            "\nIf nobody acts ({}; the fitted model below, {} paths)",
-            b.title, self.options.runs
-        );
+        let _ = writeln!(o, "\nIf nobody acts: {}", b.description);
         let now: Vec<String> = b
             .at_horizon
             .iter()
             .map(|x| format!("{} {}", x.metric.label(), x.metric.format(x.now)))
             .collect();
         let _ = writeln!(o, "  now ({}): {}", self.series.to, now.join(", "));
-        for e in &b.events {
-            let und = if e.undetermined > 0.0 {
-                format!(
-                    "  (not determined in {:.0} % of paths)",
-                    e.undetermined * 100.0
-                )
+        let mut k = 0;
+        while k < b.events.len() {
+            let e = &b.events[k];
+            let same: Vec<&Event> = b.events[k..]
+                .iter()
+                .take_while(|x| x.metric == e.metric && x.cmp == e.cmp && x.value == e.value)
+                .collect();
+            k += same.len();
+            let by: Vec<String> = same
+                .iter()
+                .map(|x| format!("{} by {}", pct(x.probability), x.by))
+                .collect();
+            let und = same.last().map_or(0.0, |x| x.undetermined);
+            let und = if und > 0.0 {
+                format!("  (not determined in {} of paths at the end)", pct(und))
             } else {
                 String::new()
             };
             let _ = writeln!(
                 o,
-                "  P({} {} {} by {}) = {}{und}",
+                "  P({} {} {}): {}{und}",
                 e.metric.label(),
                 e.cmp.symbol(),
                 value(&e.metric, e.value),
-                e.by,
-                pct(e.probability)
+                by.join(", ")
             );
         }
-        let _ = writeln!(o, "  at {}:", self.horizon);
+        let _ = writeln!(o, "  at {} (median, 80 % and 95 % of paths):", self.horizon);
         for x in &b.at_horizon {
             let _ = writeln!(o, "    {:<18} {}", x.metric.label(), interval(x));
         }
@@ -279,10 +283,7 @@ fn interval(x: &Outcome) -> String {
     }
     let f = |v| x.metric.format(v);
     let und = if x.undetermined > 0.0 {
-        format!(
-            "; not determined in {:.0} % of paths",
-            x.undetermined * 100.0
-        )
+        format!("; not determined in {} of paths", pct(x.undetermined))
     } else {
         String::new()
     };
