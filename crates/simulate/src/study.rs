@@ -285,6 +285,19 @@ impl Study {
             outcomes.push(outcome(sc, &ens, &now_all, opts));
         }
         let mut warnings = bt.warnings();
+        let missed: Vec<&str> = model
+            .checks
+            .iter()
+            .filter(|c| c.observed < c.simulated[0] || c.observed > c.simulated[2])
+            .map(|c| c.name)
+            .collect();
+        if missed.len() * 2 >= model.checks.len() {
+            warnings.push(format!(
+                "the fitted model reproduces only {} of {} summaries of the data (fit check below): it is misspecified for this series, so its paths describe the model more than the network",
+                model.checks.len() - missed.len(),
+                model.checks.len()
+            ));
+        }
         let (lo, hi) = series.remainder_range();
         if hi > 0.0 {
             warnings.push(format!(
