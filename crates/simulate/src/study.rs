@@ -244,12 +244,6 @@ impl Study {
             days.push(opts.horizon_days);
         }
         let metrics = metric_list(series);
-        let tail = &series.snapshots[series.snapshots.len().saturating_sub(6)..];
-        let sample = series
-            .meta
-            .measure
-            .sampled()
-            .then(|| tail.iter().map(|s| s.total()).sum::<f64>() / tail.len() as f64);
         let history: Vec<(NaiveDate, [f64; 5])> = series
             .snapshots
             .iter()
@@ -264,7 +258,9 @@ impl Study {
                 &series.groupings,
                 Some((sc, beta, file.unwrap_or("scenario"))),
                 start,
-                sample,
+                // Forecasts and events are about the shares themselves; only the backtest,
+                // which scores measured windows, adds the sampling noise of block counts.
+                None,
             )?;
             let ens = Ensemble::simulate(
                 &setup,
