@@ -48,23 +48,30 @@ pub(crate) fn draw_prior(rng: &mut Rng) -> Phi {
     bounds().map(|(lo, hi)| lo + (hi - lo) * rng.uniform())
 }
 
-/// The PMC proposal: a Gaussian around each parent, covariance twice the parents' own.
+/// The PMC proposal: a Gaussian around each weighted parent, covariance twice the parents'
+/// weighted covariance.
 pub(crate) struct Kernel {
     parents: Vec<Phi>,
+    /// Normalised parent weights and their running sums (for drawing a parent).
+    weights: Vec<f64>,
+    cumulative: Vec<f64>,
     /// Lower Cholesky factor of the covariance.
     chol: [[f64; 4]; 4],
 }
 
 impl Kernel {
-    /// The kernel around `parents` (at least two).
-    pub(crate) fn new(parents: Vec<Phi>) -> Kernel {
-        let n = parents.len() as f64;
-        let mean: Phi = std::array::from_fn(|k| parents.iter().map(|p| p[k]).sum::<f64>() / n);
+    /// The kernel around `parents` with their importance weights.
+    pub(crate) fn new(parents: Vec<(Phi, f64)>) -> Kernel {
+        let total: f64 = parents.iter().map(|p| p.1).sum::<f64>().max(1e-300);
+        let weights: Vec<f64> = parents.iter().map(|p| p.1 / total).collect();
+        let parents: Vec<Phi> = parents.into_iter().map(|p| p.0).collect();
+        let mean: Phi =
+            std::array::from_fn(|k| parents.iter().zip(&weights).map(|(p, w)| w * p[k]).sum());
         let mut cov = [[0.0; 4]; 4];
-        for p in &parents {
+        for (p, w) in parents.iter().zip(&weights) {
             for r in 0..4 {
                 for c in 0..4 {
-                    cov[r][c] += 2.0 * (p[r] - mean[r]) * (p[c] - mean[c]) / (n - 1.0).max(1.0);
+                    cov[r][c] += 2.0 * w * (p[r] - mean[r]) * (p[c] - mean[c]);
                 }
             }
         }
@@ -73,8 +80,17 @@ impl Kernel {
         for (k, (lo, hi)) in bounds().iter().enumerate() {
             cov[k][k] += (0.01 * (hi - lo)).powi(2);
         }
+        let cumulative = weights
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect();
         Kernel {
             parents,
+            weights,
+            cumulative,
             chol: cholesky(cov),
         }
     }
@@ -83,7 +99,12 @@ impl Kernel {
     pub(crate) fn propose(&self, rng: &mut Rng) -> Phi {
         let b = bounds();
         for _ in 0..100 {
-            let p = self.parents[rng.below(self.parents.len())];
+            let u = rng.uniform();
+            let k = self
+                .cumulative
+                .partition_point(|&c| c < u)
+                .min(self.parents.len() - 1);
+            let p = self.parents[k];
             let z: [f64; 4] = std::array::from_fn(|_| rng.normal());
             let x: Phi = std::array::from_fn(|r| {
                 p[r] + (0..=r).map(|c| self.chol[r][c] * z[c]).sum::<f64>()
@@ -97,20 +118,19 @@ impl Kernel {
 
     /// The proposal density at `x`, up to a constant factor.
     pub(crate) fn density(&self, x: &Phi) -> f64 {
-        let sum: f64 = self
-            .parents
+        self.parents
             .iter()
-            .map(|p| {
+            .zip(&self.weights)
+            .map(|(p, w)| {
                 // Solve L y = x − p; the density is exp(−|y|²/2).
                 let mut y = [0.0; 4];
                 for r in 0..4 {
                     let s: f64 = (0..r).map(|c| self.chol[r][c] * y[c]).sum();
                     y[r] = (x[r] - p[r] - s) / self.chol[r][r];
                 }
-                (-0.5 * y.iter().map(|v| v * v).sum::<f64>()).exp()
+                w * (-0.5 * y.iter().map(|v| v * v).sum::<f64>()).exp()
             })
-            .sum();
-        sum / self.parents.len() as f64
+            .sum()
     }
 }
 
@@ -267,7 +287,7 @@ mod tests {
     fn kernel_proposes_inside_the_prior_and_its_density_peaks_at_parents() {
         let mut rng = Rng::for_run(1, 0, 0);
         let parents: Vec<Phi> = (0..10).map(|_| draw_prior(&mut rng)).collect();
-        let k = Kernel::new(parents.clone());
+        let k = Kernel::new(parents.iter().map(|&p| (p, 1.0)).collect());
         let b = bounds();
         for _ in 0..200 {
             let x = k.propose(&mut rng);

@@ -10,9 +10,9 @@
 //! data's own dates, with sampling noise for block counts) and reduce each path and the data
 //! to the eight [`SUMMARIES`]; distance = Euclidean after scaling each summary by its MAD over
 //! the prior draws. Two rounds of population Monte Carlo (Beaumont, Cornuet, Marin & Robert
-//! 2009): half the budget from the prior, keeping the closest 2 × `accept`; the other half
-//! proposed around those (Gaussian kernel, twice their covariance), keeping the closest
-//! `accept` with importance weights prior / proposal. Then the local-linear regression
+//! 2009), half the budget each: the first from the prior, keeping the closest 2 × `accept`;
+//! the second proposed around those (Gaussian kernel, twice their weighted covariance),
+//! keeping the closest `accept` with importance weights prior / proposal. Then the local-linear regression
 //! adjustment of Beaumont, Zhang & Balding (2002), never extrapolating beyond the kept
 //! draws, and weighted resampling to an equally weighted posterior. Forecasts draw from it,
 //! so parameter uncertainty is in every interval.
@@ -151,15 +151,15 @@ pub fn fit(series: &Series, opts: &FitOptions, progress: &(dyn Fn(u64) + Sync)) 
         progress(1);
         (phi, summaries(&days, &path))
     };
-    // Round 1: the prior.
-    let n1 = (opts.sims / 2).max(opts.accept.min(opts.sims));
-    let round1 = parallel::map(n1, opts.threads, |j| {
+    // Round 0 draws from the prior; its summaries fix the distance's scale.
+    let per = (opts.sims / ROUNDS).max(opts.accept);
+    let round0 = parallel::map(per, opts.threads, |j| {
         let mut rng = Rng::for_run(opts.seed, STREAM, j as u64);
         let phi = draw_prior(&mut rng);
         simulate(phi, &mut rng)
     });
     let scale: Vec<f64> = (0..SUMMARIES.len())
-        .map(|k| mad(&round1.iter().map(|s| s.1[k]).collect::<Vec<_>>()))
+        .map(|k| mad(&round0.iter().map(|s| s.1[k]).collect::<Vec<_>>()))
         .collect();
     let dist = |s: &[f64; NS]| -> f64 {
         (0..NS)
@@ -168,49 +168,44 @@ pub fn fit(series: &Series, opts: &FitOptions, progress: &(dyn Fn(u64) + Sync)) 
             .sum::<f64>()
             .sqrt()
     };
-    let closest = |sims: &[(Phi, [f64; NS])], keep: usize| -> Vec<(usize, f64)> {
-        let mut order: Vec<(usize, f64)> = sims
-            .iter()
-            .enumerate()
-            .map(|(j, s)| (j, dist(&s.1)))
-            .collect();
-        order.sort_by(|a, b| a.1.total_cmp(&b.1));
-        order.truncate(keep);
-        order
-    };
-    // Round 2: around the best of round 1, importance-weighted.
-    let n2 = opts.sims - n1;
-    let accepted: Vec<Draw> = if n2 < opts.accept {
-        closest(&round1, opts.accept)
+    // Keep the closest `keep` of a round, with importance weights from `weight`.
+    let closest = |sims: Vec<(Phi, [f64; NS])>, keep: usize, weight: &dyn Fn(&Phi) -> f64| {
+        let mut kept: Vec<Draw> = sims
             .into_iter()
-            .map(|(j, d)| Draw {
-                phi: round1[j].0,
-                summaries: round1[j].1,
-                distance: d,
+            .map(|(phi, summaries)| Draw {
+                phi,
+                distance: dist(&summaries),
+                summaries,
                 weight: 1.0,
             })
-            .collect()
-    } else {
-        let parents: Vec<Phi> = closest(&round1, (2 * opts.accept).min(n1))
-            .iter()
-            .map(|&(j, _)| round1[j].0)
             .collect();
-        let kernel = Kernel::new(parents);
-        let round2 = parallel::map(n2, opts.threads, |j| {
-            let mut rng = Rng::for_run(opts.seed, STREAM, (n1 + j) as u64);
+        kept.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+        kept.truncate(keep);
+        for d in &mut kept {
+            d.weight = weight(&d.phi);
+        }
+        kept
+    };
+    let rounds = (opts.sims / per).clamp(1, ROUNDS);
+    let keep = |r: usize| {
+        if r + 1 == rounds {
+            opts.accept
+        } else {
+            (2 * opts.accept).min(per)
+        }
+    };
+    let mut population = closest(round0, keep(0), &|_| 1.0);
+    // Later rounds propose around the previous population and shrink the tolerance.
+    for r in 1..rounds {
+        let kernel = Kernel::new(population.iter().map(|d| (d.phi, d.weight)).collect());
+        let sims = parallel::map(per, opts.threads, |j| {
+            let mut rng = Rng::for_run(opts.seed, STREAM, (r * per + j) as u64);
             let phi = kernel.propose(&mut rng);
             simulate(phi, &mut rng)
         });
-        closest(&round2, opts.accept)
-            .into_iter()
-            .map(|(j, d)| Draw {
-                phi: round2[j].0,
-                summaries: round2[j].1,
-                distance: d,
-                weight: 1.0 / kernel.density(&round2[j].0).max(1e-300),
-            })
-            .collect()
-    };
+        population = closest(sims, keep(r), &|phi| 1.0 / kernel.density(phi).max(1e-300));
+    }
+    let accepted = population;
     let adjusted = adjust(&accepted, &s_obs, &scale);
     let weights: Vec<f64> = accepted.iter().map(|a| a.weight).collect();
     let mut rng = Rng::for_run(opts.seed, STREAM, u64::MAX);
@@ -244,6 +239,11 @@ pub fn fit(series: &Series, opts: &FitOptions, progress: &(dyn Fn(u64) + Sync)) 
 
 /// Random stream of the fit.
 const STREAM: u64 = 1;
+
+/// Rounds of population Monte Carlo (each an equal share of the draws). Two rounds that
+/// keep 20 % and then 10 % of their draws backtested better on the shipped series than four
+/// that each keep a larger fraction of a smaller round.
+const ROUNDS: usize = 2;
 
 /// Shares observed on `days` along one simulated path (with sampling noise when `sizes`
 /// gives each snapshot's block count).
