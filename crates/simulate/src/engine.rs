@@ -1,13 +1,13 @@
 //! One simulated path: the state and its daily step (the model is in [`crate::dynamics`]).
 //!
-//! Weights are shares of the starting total. Two Fenwick trees hold, per slot, the weight
+//! Weights are shares of the starting total. A two-column Fenwick tree holds, per slot, the weight
 //! (sources are drawn ∝ weight) and the propensity `w^α · y^β` (destinations), so an event
 //! costs O(log n). Quantities that depend on every entity at once (group shares inside
 //! yields, program eligibility, migrations) are refreshed at checkpoints.
 
 use serde::Serialize;
 
-use crate::fenwick::Fenwick;
+use crate::fenwick::{Fenwick, PROPENSITY, WEIGHT};
 use crate::metrics::{standard_values, SortedView};
 use crate::random::Rng;
 use crate::setup::{Setup, NONE};
@@ -54,8 +54,7 @@ pub(crate) struct State<'a> {
     ops: Vec<f64>,
     rest: f64,
     total: f64,
-    src: Fenwick,
-    dst: Fenwick,
+    trees: Fenwick,
     sum_wa: f64,
     used: usize,
     free: Vec<u32>,
@@ -100,8 +99,7 @@ impl<'a> State<'a> {
         let mut st = State {
             s,
             d,
-            src: Fenwick::new(w.clone()),
-            dst: Fenwick::new(wa.clone()),
+            trees: Fenwick::new(&w, &wa),
             sum_wa: wa.iter().sum(),
             view: SortedView::new(&s.initial),
             total: w.iter().sum::<f64>() + s.rest,
@@ -163,9 +161,8 @@ impl<'a> State<'a> {
             if dynamic {
                 self.recompute_propensities();
             } else {
-                self.dst.rebuild();
+                self.trees.rebuild();
             }
-            self.src.rebuild();
             self.sum_wa = self.wa.iter().sum();
             self.since_rebuild = 0;
         }
@@ -278,7 +275,7 @@ impl<'a> State<'a> {
 
     fn recompute_propensities(&mut self) {
         let p: Vec<f64> = (0..self.w.len()).map(|i| self.propensity(i)).collect();
-        self.dst = Fenwick::new(p);
+        self.trees.replace(PROPENSITY, p.into_iter());
     }
 
     fn set(&mut self, i: usize, v: f64) {
@@ -290,7 +287,6 @@ impl<'a> State<'a> {
         self.w[i] = v;
         self.view.touch(i);
         self.total += v - old;
-        self.src.set(i, v);
         let va = pow(v, self.d.alpha);
         self.sum_wa += va - self.wa[i];
         self.wa[i] = va;
@@ -301,7 +297,7 @@ impl<'a> State<'a> {
             }
         }
         let p = self.propensity(i);
-        self.dst.set(i, p);
+        self.trees.set(i, [v, p]);
         if v == 0.0 && old > 0.0 {
             self.free.push(i as u32);
         }
@@ -318,13 +314,13 @@ impl<'a> State<'a> {
         }
         // The remainder attracts like the average unit of named weight, so its share is a
         // martingale in the status quo; entry happens among the named.
-        let sum_w = self.src.total();
+        let sum_w = self.trees.total(WEIGHT);
         let pr = if sum_w > 0.0 {
             self.rest * self.sum_wa.max(0.0) / sum_w
         } else {
             self.rest
         };
-        let named = self.dst.total();
+        let named = self.trees.total(PROPENSITY);
         if pr > 0.0 && rng.uniform() * (named.max(0.0) + pr) < pr {
             return Dest::Rest;
         }
@@ -334,8 +330,8 @@ impl<'a> State<'a> {
         if named <= 0.0 {
             return Dest::Rest;
         }
-        self.dst
-            .find(rng.uniform() * named)
+        self.trees
+            .find(PROPENSITY, rng.uniform() * named)
             .map_or(Dest::Rest, Dest::Entity)
     }
 
@@ -373,12 +369,12 @@ impl<'a> State<'a> {
     }
 
     fn move_one(&mut self, q: f64, rng: &mut Rng) {
-        let sum_w = self.src.total();
+        let sum_w = self.trees.total(WEIGHT);
         let u = rng.uniform() * (sum_w + self.rest);
         let from = if u < self.rest || sum_w <= 0.0 {
             None
         } else {
-            self.src.find(u - self.rest)
+            self.trees.find(WEIGHT, u - self.rest)
         };
         let amt = match from {
             None => {
