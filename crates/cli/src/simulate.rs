@@ -47,7 +47,8 @@ pub struct Args {
     /// Paths per scenario.
     #[arg(long, default_value_t = 2000)]
     runs: usize,
-    /// Prior draws of the ABC fit (the closest 5 % are kept).
+    /// Simulations of the ABC fit: four rounds of population Monte Carlo, each keeping the
+    /// closest fifth of its quarter.
     #[arg(long, default_value_t = 1500)]
     sims: usize,
     /// Paths per backtest origin.

@@ -1,46 +1,43 @@
 //! The machinery of approximate Bayesian computation: the prior, the population Monte Carlo
-//! kernel (Beaumont, Cornuet, Marin & Robert, Biometrika 96, 2009), the regression adjustment
-//! (Beaumont, Zhang & Balding, Genetics 162, 2002) and weighted resampling.
+//! kernel (Beaumont, Cornuet, Marin & Robert, Biometrika 96, 2009) and weighted resampling.
 //!
-//! Parameters are handled on the scale `φ = (alpha, ln moves, ln chunk, entry)`, where the
-//! prior is uniform on a box.
+//! Parameters are handled on the scale `φ = (alpha, ln chunk, entry)`, where the prior is
+//! uniform on a box. Moves per day are fixed ([`MOVES_PER_DAY`]): share series identify the
+//! diffusion (∝ moves × chunk²) and the drift (∝ moves × chunk × (alpha − 1)), not moves and
+//! chunk separately, and leaving both free made the posterior wander between seeds.
 
 use crate::random::Rng;
 use crate::summary::NS;
 use crate::Dynamics;
 
-/// Prior box on φ's natural scale: `alpha` uniform, moves and chunk log-uniform, entry
-/// uniform. Wide enough for a young validator set where a few percent move at once (dYdX's
-/// first year).
-pub(crate) const PRIOR: [(f64, f64); 4] = [(0.5, 1.5), (0.2, 50.0), (1e-5, 5e-2), (0.0, 0.5)];
+/// Reallocation decisions per day in every fitted model (see the module docs).
+pub(crate) const MOVES_PER_DAY: f64 = 1.0;
 
-/// Fewest accepted draws for the regression adjustment (8 coefficients per parameter);
-/// with fewer, the posterior is the plain accepted sample.
-const MIN_FOR_REGRESSION: usize = 40;
+/// Dimensions of φ.
+const D: usize = 3;
+
+/// Prior box on φ's natural scale: `alpha` uniform, chunk log-uniform, entry uniform. Wide
+/// enough for a young validator set where several percent move at once (dYdX's first year).
+pub(crate) const PRIOR: [(f64, f64); D] = [(0.5, 1.5), (1e-5, 0.1), (0.0, 0.5)];
 
 /// A parameter vector on the φ scale.
-pub(crate) type Phi = [f64; 4];
+pub(crate) type Phi = [f64; D];
 
 /// The parameter set of φ, clamped into the prior box.
 pub(crate) fn from_phi(p: Phi) -> Dynamics {
     let clamp = |x: f64, (lo, hi): (f64, f64)| x.clamp(lo, hi);
     Dynamics {
         alpha: clamp(p[0], PRIOR[0]),
-        moves_per_day: clamp(p[1].exp(), PRIOR[1]),
+        moves_per_day: MOVES_PER_DAY,
         inflows_per_day: 0.0,
-        chunk: clamp(p[2].exp(), PRIOR[2]),
-        entry: clamp(p[3], PRIOR[3]),
+        chunk: clamp(p[1].exp(), PRIOR[1]),
+        entry: clamp(p[2], PRIOR[2]),
     }
 }
 
 /// The prior box on the φ scale.
-fn bounds() -> [(f64, f64); 4] {
-    [
-        PRIOR[0],
-        (PRIOR[1].0.ln(), PRIOR[1].1.ln()),
-        (PRIOR[2].0.ln(), PRIOR[2].1.ln()),
-        PRIOR[3],
-    ]
+fn bounds() -> [(f64, f64); D] {
+    [PRIOR[0], (PRIOR[1].0.ln(), PRIOR[1].1.ln()), PRIOR[2]]
 }
 
 /// A draw from the prior.
@@ -56,7 +53,7 @@ pub(crate) struct Kernel {
     weights: Vec<f64>,
     cumulative: Vec<f64>,
     /// Lower Cholesky factor of the covariance.
-    chol: [[f64; 4]; 4],
+    chol: [[f64; D]; D],
 }
 
 impl Kernel {
@@ -67,10 +64,10 @@ impl Kernel {
         let parents: Vec<Phi> = parents.into_iter().map(|p| p.0).collect();
         let mean: Phi =
             std::array::from_fn(|k| parents.iter().zip(&weights).map(|(p, w)| w * p[k]).sum());
-        let mut cov = [[0.0; 4]; 4];
+        let mut cov = [[0.0; D]; D];
         for (p, w) in parents.iter().zip(&weights) {
-            for r in 0..4 {
-                for c in 0..4 {
+            for r in 0..D {
+                for c in 0..D {
                     cov[r][c] += 2.0 * w * (p[r] - mean[r]) * (p[c] - mean[c]);
                 }
             }
@@ -105,7 +102,7 @@ impl Kernel {
                 .partition_point(|&c| c < u)
                 .min(self.parents.len() - 1);
             let p = self.parents[k];
-            let z: [f64; 4] = std::array::from_fn(|_| rng.normal());
+            let z: [f64; D] = std::array::from_fn(|_| rng.normal());
             let x: Phi = std::array::from_fn(|r| {
                 p[r] + (0..=r).map(|c| self.chol[r][c] * z[c]).sum::<f64>()
             });
@@ -123,8 +120,8 @@ impl Kernel {
             .zip(&self.weights)
             .map(|(p, w)| {
                 // Solve L y = x − p; the density is exp(−|y|²/2).
-                let mut y = [0.0; 4];
-                for r in 0..4 {
+                let mut y = [0.0; D];
+                for r in 0..D {
                     let s: f64 = (0..r).map(|c| self.chol[r][c] * y[c]).sum();
                     y[r] = (x[r] - p[r] - s) / self.chol[r][r];
                 }
@@ -134,9 +131,9 @@ impl Kernel {
     }
 }
 
-fn cholesky(a: [[f64; 4]; 4]) -> [[f64; 4]; 4] {
-    let mut l = [[0.0; 4]; 4];
-    for r in 0..4 {
+fn cholesky(a: [[f64; D]; D]) -> [[f64; D]; D] {
+    let mut l = [[0.0; D]; D];
+    for r in 0..D {
         for c in 0..=r {
             let s: f64 = (0..c).map(|k| l[r][k] * l[c][k]).sum();
             if r == c {
@@ -155,100 +152,6 @@ pub(crate) struct Draw {
     pub summaries: [f64; NS],
     pub distance: f64,
     pub weight: f64,
-}
-
-/// Beaumont et al.'s adjustment: regress each parameter on the scaled summaries with
-/// Epanechnikov × importance weights and move every draw along the fitted plane to the
-/// observed summaries.
-///
-/// The plane is only trusted inside the accepted draws: where the data lies outside their
-/// range on a summary (the model cannot reproduce it), the target is the nearest edge of
-/// that range, so the adjustment never extrapolates.
-pub(crate) fn adjust(accepted: &[Draw], s_obs: &[f64; NS], scale: &[f64]) -> Vec<Phi> {
-    if accepted.len() < MIN_FOR_REGRESSION {
-        return accepted.iter().map(|a| a.phi).collect();
-    }
-    let used: Vec<usize> = (0..NS).filter(|&k| scale[k] > 0.0).collect();
-    let target: Vec<f64> = (0..NS)
-        .map(|k| {
-            let (lo, hi) = accepted
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), a| {
-                    (lo.min(a.summaries[k]), hi.max(a.summaries[k]))
-                });
-            s_obs[k].clamp(lo, hi)
-        })
-        .collect();
-    let h = accepted.iter().map(|a| a.distance).fold(1e-12, f64::max) * 1.0001;
-    let z = |s: &[f64; NS]| -> Vec<f64> {
-        used.iter()
-            .map(|&k| (s[k] - target[k]) / scale[k])
-            .collect()
-    };
-    let p = used.len() + 1;
-    let mut xtx = vec![vec![0.0; p]; p];
-    let mut xty = vec![[0.0; 4]; p];
-    for a in accepted {
-        let wgt = a.weight * (1.0 - (a.distance / h).powi(2));
-        let mut x = vec![1.0];
-        x.extend(z(&a.summaries));
-        for r in 0..p {
-            for c in 0..p {
-                xtx[r][c] += wgt * x[r] * x[c];
-            }
-            for (t, ph) in a.phi.iter().enumerate() {
-                xty[r][t] += wgt * x[r] * ph;
-            }
-        }
-    }
-    // A small ridge keeps the system solvable when a summary barely varies among the kept.
-    for (r, row) in xtx.iter_mut().enumerate().skip(1) {
-        row[r] += 1e-6 + 1e-3 * row[r];
-    }
-    let beta: Vec<Option<Vec<f64>>> = (0..4)
-        .map(|t| solve(xtx.clone(), xty.iter().map(|r| r[t]).collect()))
-        .collect();
-    accepted
-        .iter()
-        .map(|a| {
-            let zs = z(&a.summaries);
-            let mut phi = a.phi;
-            for (t, b) in beta.iter().enumerate() {
-                if let Some(b) = b {
-                    phi[t] -= zs.iter().zip(&b[1..]).map(|(x, c)| x * c).sum::<f64>();
-                }
-            }
-            phi
-        })
-        .collect()
-}
-
-/// Solves `a x = b` by Gaussian elimination with partial pivoting; `None` when singular.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let n = b.len();
-    for col in 0..n {
-        let piv = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[piv][col].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(col, piv);
-        b.swap(col, piv);
-        let (head, tail) = a.split_at_mut(col + 1);
-        let pivot = &head[col];
-        for (k, row) in tail.iter_mut().enumerate() {
-            let f = row[col] / pivot[col];
-            for (x, p) in row[col..].iter_mut().zip(&pivot[col..]) {
-                *x -= f * p;
-            }
-            b[col + 1 + k] -= f * b[col];
-        }
-    }
-    let mut x = vec![0.0; n];
-    for r in (0..n).rev() {
-        let s: f64 = (r + 1..n).map(|c| a[r][c] * x[c]).sum();
-        x[r] = (b[r] - s) / a[r][r];
-    }
-    x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
 /// `m` equally weighted draws from `items` with `weights` (systematic resampling).
@@ -277,13 +180,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn solves_small_systems() {
-        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
-        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
-        assert!(solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
-    }
-
-    #[test]
     fn kernel_proposes_inside_the_prior_and_its_density_peaks_at_parents() {
         let mut rng = Rng::for_run(1, 0, 0);
         let parents: Vec<Phi> = (0..10).map(|_| draw_prior(&mut rng)).collect();
@@ -293,7 +189,7 @@ mod tests {
             let x = k.propose(&mut rng);
             assert!(x.iter().zip(b).all(|(v, (lo, hi))| (lo..=hi).contains(v)));
         }
-        let far: Phi = [10.0, 10.0, 10.0, 10.0];
+        let far: Phi = [10.0; D];
         assert!(k.density(&parents[0]) > k.density(&far));
     }
 

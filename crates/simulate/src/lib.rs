@@ -12,7 +12,7 @@
 //!   coverage and the dispersed remainder (weight of no entity).
 //! * [`Dynamics`]: the model — destinations ∝ `w^alpha`, reallocation events, entry and exit,
 //!   delegation by relative yield (`y^β`), shocks.
-//! * [`fit()`]: approximate Bayesian computation on seven summaries of the series.
+//! * [`fit()`]: approximate Bayesian computation (population Monte Carlo) on five summaries.
 //! * [`backtest()`]: fit up to an origin, forecast, score against last value and random walk.
 //! * [`ScenarioSet`]: counter-mechanisms as data, every rule with its source.
 //! * [`Study`]: everything above for one network, ready to print or serialise.

@@ -1,30 +1,28 @@
-//! The seven summaries an ABC fit matches: trends of concentration, how sizes drift, how
-//! much shares move at short and long lags, and how much weight enters and exits.
+//! The five summaries an ABC fit matches: the trends of top share and HHI (→ alpha), how
+//! much the top share moves at a long lag and how much all shares churn (→ chunk), and how
+//! much weight new entities take (→ entry).
 
 use crate::forecast::quantile;
 
 /// Number of summaries.
-pub(crate) const NS: usize = 8;
+pub(crate) const NS: usize = 5;
 
 /// Summaries the fit matches, in order.
 pub const SUMMARIES: [&str; NS] = [
     "top share trend (per year)",
     "HHI trend (0–1 scale, per year)",
-    "ln variance per day of top-share changes, adjacent snapshots",
     "ln variance per day of top-share changes, long lag",
-    "ln variance per day of HHI changes, long lag",
     "ln Σ share² changes per day, adjacent snapshots",
     "ln share gained by new entities per day",
-    "ln share lost by exiting entities per day",
 ];
 
 /// The summaries of one series of share vectors observed on `days` (day 0 first).
 ///
-/// Trends are least-squares slopes. Variances are mean squared changes per day: between
-/// adjacent snapshots, and at the *long lag* (a third of the span) where short-lived
-/// fluctuations no longer dominate. Concentration metrics (top share, HHI) are summarised
-/// directly, because they are what forecasts are scored on; the sum over every entity's
-/// squared change measures churn among the rest.
+/// Trends are least-squares slopes. The top share's variance is the mean squared change per
+/// day at the *long lag* (a third of the span), where short-lived fluctuations and sampling
+/// noise no longer dominate; churn is the mean over adjacent snapshots of every entity's
+/// squared change per day. Concentration metrics are summarised directly because they are
+/// what forecasts are scored on.
 pub(crate) fn summaries(days: &[u32], shares: &[(Vec<f64>, f64)]) -> [f64; NS] {
     let x: Vec<f64> = days.iter().map(|&d| d as f64).collect();
     let stats: Vec<[f64; 5]> = shares
@@ -74,12 +72,9 @@ pub(crate) fn summaries(days: &[u32], shares: &[(Vec<f64>, f64)]) -> [f64; NS] {
     [
         slope(&x, &top) * 365.0,
         slope(&x, &hhi) * 365.0,
-        var(&top, &adjacent),
         var(&top, &long),
-        var(&hhi, &long),
         (mean(&mut c.iter().map(|p| p.0)) + 1e-14).ln(),
         (mean(&mut c.iter().map(|p| p.1)) + 1e-9).ln(),
-        (mean(&mut c.iter().map(|p| p.2)) + 1e-9).ln(),
     ]
 }
 
@@ -125,7 +120,7 @@ mod tests {
         ];
         let s = summaries(&[0, 365, 730], &shares);
         assert!((s[0] - 0.1).abs() < 1e-12, "{s:?}");
-        assert!(s[6] > (1e-9f64).ln() && s[7] > (1e-9f64).ln());
+        assert!(s[4] > (1e-9f64).ln());
     }
 
     #[test]
