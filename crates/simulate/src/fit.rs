@@ -38,9 +38,9 @@ use crate::{parallel, Dynamics, Result, Series, SimulateError};
 /// Options of [`fit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FitOptions {
-    /// Prior draws simulated.
+    /// Simulations in all (four rounds of a quarter each).
     pub sims: usize,
-    /// Draws kept (the closest).
+    /// Draws kept per round (the closest).
     pub accept: usize,
     /// Seed.
     pub seed: u64,
@@ -96,9 +96,9 @@ pub struct Fit {
     pub to: NaiveDate,
     /// Snapshots used.
     pub snapshots: usize,
-    /// Prior draws simulated and draws accepted.
+    /// Simulations in all.
     pub sims: usize,
-    /// Draws accepted.
+    /// Draws kept per round.
     pub accepted: usize,
     /// Posterior summaries of each parameter.
     pub params: Vec<Estimate>,

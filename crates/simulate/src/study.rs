@@ -26,7 +26,7 @@ pub struct StudyOptions {
     pub seed: u64,
     /// Threads.
     pub threads: usize,
-    /// Prior draws and accepted draws of the fit.
+    /// Simulations and kept draws per round of the fit.
     pub fit: FitOptions,
     /// The backtest (its `fit` is ignored: the study's `fit` is used with derived seeds).
     pub backtest: BacktestOptions,
@@ -40,7 +40,8 @@ pub fn checkpoint_step(horizon_days: u32) -> u32 {
 
 impl StudyOptions {
     /// Defaults for a 2-core machine: 2 years, weekly checkpoints, 2,000 paths per
-    /// scenario, 1,500 prior draws (75 kept), backtest with 3 origins × 500 paths.
+    /// scenario, a fit of 1,500 simulations (4 rounds keeping 75 each), backtest with 3
+    /// origins × 500 paths.
     pub fn new(seed: u64, threads: usize) -> StudyOptions {
         let fit = FitOptions {
             sims: 1500,

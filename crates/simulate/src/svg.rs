@@ -41,17 +41,18 @@ pub fn fan_chart(fan: &Fan, history: &[(NaiveDate, f64)], title: &str) -> String
     }
     let x = |d: NaiveDate| left + pw * (day(d) - dx0) / (dx1 - dx0);
     let y = |v: f64| top + ph - ph * (v - lo) / (hi - lo);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="15">{}</text>"#,
-        w / 2.0,
-        esc(title)
+    // Header: canvas, white background, title flush with the plot's left edge.
+    let mut s = format!(
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#,
+            "\n",
+            r#"<rect width="100%" height="100%" fill="white"/><text x="{x}" y="26" font-size="15">{t}</text>"#,
+            "\n"
+        ),
+        w = w,
+        h = h,
+        x = left,
+        t = esc(title)
     );
     for i in 0..=5 {
         let v = lo + (hi - lo) * i as f64 / 5.0;
@@ -153,10 +154,19 @@ fn tick(m: &Metric, v: f64) -> String {
     }
 }
 
+/// `s` safe inside SVG text and attribute values.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

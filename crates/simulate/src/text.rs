@@ -93,7 +93,7 @@ impl Study {
         let _ = writeln!(o, "\nModel: {}", f.method);
         let _ = writeln!(
             o,
-            "  fitted on {} … {} ({} snapshots), {} prior draws, {} kept; 95 % posterior intervals",
+            "  fitted on {} … {} ({} snapshots), {} simulations in 4 rounds keeping {} each; 95 % posterior intervals",
             f.from, f.to, f.snapshots, f.sims, f.accepted
         );
         for p in &f.params {
@@ -243,7 +243,7 @@ fn cost(sc: &ScenarioOutcome) -> String {
         parts.push(format!("{:.1} % removed", c.removed * 100.0));
     }
     if c.migrations > 0.05 {
-        parts.push(format!("{:.0} migrations", c.migrations));
+        parts.push(format!("{:.1} migrations a path", c.migrations));
     }
     for r in &sc.rules {
         if let crate::Mechanism::ExitFriction { turnover_factor } = r.mechanism {
