@@ -13,6 +13,7 @@ mod entities;
 mod import;
 mod output;
 mod report;
+mod simulate;
 mod watch;
 
 use std::process::ExitCode;
@@ -51,6 +52,9 @@ enum Command {
     /// How hard is governance to capture? Coalitions, power indices, capture cost, exit windows,
     /// mechanism comparison.
     Capture(capture::Args),
+    /// Where does concentration go if nobody acts, and which counter-mechanism stops it?
+    /// Calibrated on the shipped series, backtested, with mechanisms as data.
+    Simulate(simulate::Args),
     /// List the built-in datasets.
     Datasets(datasets::Args),
     /// Run the watch service: sources → store → analyses → alerts, API, /metrics, dashboard.
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Report(args) => report::run(args),
         Command::Capture(args) => capture::run(args),
+        Command::Simulate(args) => simulate::run(args),
         Command::Watch(args) => watch::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -14,6 +14,7 @@ const PAGES: &[&[&str]] = &[
     &["import"],
     &["report"],
     &["capture"],
+    &["simulate"],
     &["watch"],
     &["datasets"],
     &["bench"],

@@ -7,6 +7,7 @@ mod check;
 mod cli_docs;
 mod import;
 mod report;
+mod simulate;
 mod util;
 mod watch;
 mod whatif;
